@@ -1,0 +1,19 @@
+"""Every feature is one module with one `router`; `get_routers` lists them in order."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    from handlers import group_lifecycle, help, join, leads, members, settings, setup
+
+    return [
+        group_lifecycle.router,
+        setup.router,
+        join.router,
+        leads.router,
+        members.router,
+        settings.router,
+        help.router,
+    ]

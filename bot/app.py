@@ -1,0 +1,140 @@
+"""Assembling and running the bot: engine, Bot, Dispatcher, middlewares, planner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.commands import set_commands
+from bot.config import OFFICIAL_API_URL, Settings
+from bot.i18n import I18n
+from bot.middlewares import ContextMiddleware, DbSessionMiddleware
+from bot.runtime import Runtime, system_clock
+from bot.scheduler import Planner, periodic_jobs
+from handlers import get_routers
+from models.db import create_engine, migrate, session_maker
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """A setting that makes the bot unable to start; the message names it."""
+
+
+def build_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise StartupError("BOT_TOKEN is not set")
+    api = settings.telegram_api_url.rstrip("/")
+    if api == OFFICIAL_API_URL:
+        session = AiohttpSession()
+    else:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api))
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> Dispatcher:
+    dp = Dispatcher(storage=storage, runtime=runtime, i18n=runtime.i18n, settings=runtime.settings)
+    dp.update.outer_middleware(DbSessionMiddleware(runtime.sessionmaker))
+    dp.update.outer_middleware(ContextMiddleware(runtime.i18n))
+    dp.include_routers(*get_routers())
+    return dp
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    try:
+        engine = create_engine(settings.database_url)
+        await migrate(engine)
+    except Exception as error:
+        raise StartupError(f"DATABASE_URL: the database can't be opened ({error})") from error
+    return engine
+
+
+@dataclass
+class App:
+    runtime: Runtime
+    dispatcher: Dispatcher
+    engine: AsyncEngine
+    planner: Planner
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+    tick_seconds: float = 30,
+    polling: bool = True,
+) -> AsyncIterator[App]:
+    """The whole bot, started; stopped cleanly on exit."""
+    engine = await open_database(settings)
+    bot = build_bot(settings)
+    try:
+        try:
+            me = await bot.get_me()
+        except Exception as error:
+            raise StartupError(f"BOT_TOKEN: Telegram did not accept the token ({error})") from error
+        i18n = I18n(settings.default_locale)
+        runtime = Runtime(
+            bot=bot,
+            sessionmaker=session_maker(engine),
+            i18n=i18n,
+            settings=settings,
+            bot_username=me.username or "",
+            clock=clock,
+        )
+        storage = build_storage(settings)
+        dp = build_dispatcher(runtime, storage)
+        await set_commands(bot, i18n)
+        planner = Planner(runtime, periodic_jobs(), interval=tick_seconds)
+        planner.start()
+        app = App(runtime=runtime, dispatcher=dp, engine=engine, planner=planner)
+        task = None
+        if polling:
+            await bot.delete_webhook(drop_pending_updates=False)
+            task = asyncio.create_task(
+                dp.start_polling(bot, handle_signals=False, close_bot_session=False)
+            )
+        try:
+            yield app
+        finally:
+            planner.shutdown()
+            if task is not None:
+                with contextlib.suppress(RuntimeError):
+                    await dp.stop_polling()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await storage.close()
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+
+
+async def run_forever(settings: Settings) -> None:
+    async with running(settings) as app:
+        log.info("planerka is running as @%s", app.runtime.bot_username)
+        await asyncio.Event().wait()

@@ -1,0 +1,87 @@
+"""The `planerka` command: run the bot (or, without BOT_TOKEN, the offline demo), and tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+
+
+def fail(message: str) -> int:
+    print(f"planerka: {message}", file=sys.stderr)
+    return 2
+
+
+def load_settings() -> Settings:
+    return Settings()
+
+
+def settings_error(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+        parts.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="planerka",
+        description="Runs the bot when BOT_TOKEN is set; otherwise the offline demo.",
+    )
+    sub = root.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (needs BOT_TOKEN)")
+    demo = sub.add_parser("demo", help="the real bot against the emulator with a scripted team")
+    demo.add_argument("--out", default="demo-output", help="folder for the digest and charts")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ValidationError as error:
+        return fail(settings_error(error))
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    command = args.command or ("run" if settings.bot_token else "demo")
+    from bot.app import StartupError
+
+    try:
+        if command == "run":
+            if settings.bot_token is None:
+                return fail(
+                    "BOT_TOKEN is not set (get one from @BotFather), or run `planerka demo`"
+                )
+            from bot.app import run_forever
+
+            asyncio.run(run_forever(settings))
+        elif command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(settings, out=args.out))
+        elif command == "migrate":
+            from bot.app import open_database
+
+            async def _migrate() -> None:
+                engine = await open_database(settings)
+                await engine.dispose()
+
+            asyncio.run(_migrate())
+    except StartupError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

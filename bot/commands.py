@@ -1,0 +1,51 @@
+"""The command menu, per scope and language. The bot works even if Telegram refuses it."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+)
+
+from bot.i18n import I18n, Translator
+
+log = logging.getLogger(__name__)
+
+PRIVATE_COMMANDS = ["report", "tasks", "summary", "away", "lang", "help"]
+GROUP_COMMANDS = ["join", "members", "status", "agenda", "summary", "tasks", "help"]
+ADMIN_COMMANDS = [
+    "planerka", "end", "task", "agenda", "status", "summary", "targets", "export",
+    "members", "lead", "unlead", "settings", "setup", "join", "help",
+]  # fmt: skip
+
+SCOPES = (
+    (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+    (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+    (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS),
+)
+
+
+def _commands(names: list[str], t: Translator) -> list[BotCommand]:
+    return [BotCommand(command=n, description=t(f"cmd.{n}")) for n in names]
+
+
+async def set_commands(bot: Bot, i18n: I18n) -> bool:
+    """True if every scope and language was accepted."""
+    try:
+        for locale, t in i18n.locales.items():
+            for scope, names in SCOPES:
+                await bot.set_my_commands(_commands(names, t), scope=scope, language_code=locale)
+        default = i18n.get(i18n.default)
+        for scope, names in ((BotCommandScopeDefault(), PRIVATE_COMMANDS), *SCOPES):
+            await bot.set_my_commands(_commands(names, default), scope=scope)
+    except TelegramAPIError as error:
+        log.warning("setMyCommands refused (%s); the bot works without a menu", error)
+        return False
+    return True

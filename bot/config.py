@@ -1,0 +1,90 @@
+"""Process settings, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFICIAL_API_URL = "https://api.telegram.org"
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
+SUPPORTED_LOCALES = ("ru", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///data/planerka.sqlite3"
+    telegram_api_url: str = OFFICIAL_API_URL
+    default_locale: str = "ru"
+    default_timezone: str = "Europe/Moscow"
+    redis_url: str | None = None
+    log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    catch_up_hours: int = Field(default=12, ge=0)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not TOKEN_PATTERN.match(value.strip()):
+            raise ValueError("expected the form 123456789:AA... as given by @BotFather")
+        return value.strip()
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Moscow") from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    def sqlite_path(self) -> Path | None:
+        return sqlite_path(self.database_url)
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept plain sqlite:// and postgresql:// URLs and pick the async drivers."""
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite+aiosqlite:///"
+    if not url.startswith(prefix) or url.endswith(":memory:"):
+        return None
+    return Path(url.removeprefix(prefix))

@@ -1,0 +1,82 @@
+"""Per-update middlewares: a DB session, the sender's user row, the team, the translator."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import Chat, TelegramObject, Update
+from aiogram.types import User as TgUser
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from bot.i18n import I18n
+from models.tables import ProcessedUpdate
+from services import teams, users
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+def _record_update(session: Session) -> None:
+    update_id = session.info.pop("update_id", None)
+    if update_id is not None:
+        session.add(ProcessedUpdate(update_id=update_id))
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """One session per update; the update id is stored with the update's first commit,
+    so an update delivered twice (a restart before the offset was confirmed) acts once."""
+
+    def __init__(self, sessionmaker: async_sessionmaker) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def __call__(self, handler: Handler, event_: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.sessionmaker() as session:
+            if isinstance(event_, Update):
+                seen = await session.get(ProcessedUpdate, event_.update_id)
+                if seen is not None:
+                    return None
+                session.info["update_id"] = event_.update_id
+                event.listen(session.sync_session, "before_commit", _record_update)
+            data["session"] = session
+            result = await handler(event_, data)
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+            return result
+
+
+class ContextMiddleware(BaseMiddleware):
+    """Loads the sender's user row, the chat's team, and picks the translator `t`.
+
+    In a group the team's language is used (everyone reads it); in private chat the user's
+    own choice, else Telegram's language_code, else their team's, else the default.
+    """
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def __call__(self, handler: Handler, event_: TelegramObject, data: dict[str, Any]) -> Any:
+        session: AsyncSession = data["session"]
+        tg_user: TgUser | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        user = await users.upsert(session, tg_user) if tg_user and not tg_user.is_bot else None
+        team = None
+        if chat is not None and chat.type in ("group", "supergroup"):
+            team = await teams.by_chat(session, chat.id)
+        data["user"] = user
+        data["team"] = team
+        if team is not None:
+            data["t"] = self.i18n.get(team.locale)
+        else:
+            home = await teams.home_team(session, user) if user else None
+            data["t"] = self.i18n.pick(
+                user.locale if user else None,
+                user.language_code if user else None,
+                home.locale if home else None,
+            )
+        return await handler(event_, data)

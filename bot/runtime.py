@@ -1,0 +1,30 @@
+"""The resources a handler, a service or a scheduled job is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiogram import Bot
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.config import Settings
+from bot.i18n import I18n
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    bot: Bot
+    sessionmaker: async_sessionmaker
+    i18n: I18n
+    settings: Settings
+    bot_username: str = ""
+    clock: Callable[[], datetime] = field(default=system_clock)
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,62 @@
+"""Scheduled work, derived from the database.
+
+One APScheduler job, the planner tick, runs every `interval` seconds. Each feature contributes
+a periodic function `(runtime, now) -> None` that looks at the teams' rows, decides what is due
+(collection opening, reminders, the digest, the agenda, task reminders...) and claims it in the
+post log before doing it. So a settings change needs no job rebuild, a post missed while the bot
+was down is caught up on the next tick, and two replicas never post the same thing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+PeriodicJob = Callable[[Runtime, datetime], Awaitable[None]]
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """Every feature's periodic function, in the order they run within a tick."""
+    return []
+
+
+async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob]) -> None:
+    now = runtime.now()
+    for job in jobs:
+        try:
+            await job(runtime, now)
+        except Exception:
+            log.exception("periodic job %s failed", getattr(job, "__qualname__", job))
+
+
+class Planner:
+    def __init__(self, runtime: Runtime, jobs: Sequence[PeriodicJob], interval: float = 30) -> None:
+        self.runtime = runtime
+        self.jobs = list(jobs)
+        self.interval = interval
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            tick,
+            IntervalTrigger(seconds=self.interval, timezone=UTC),
+            args=(self.runtime, self.jobs),
+            id="planner:tick",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

@@ -1,0 +1,53 @@
+"""/help, a plain /start, and /lang — in both chats."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import I18n, Translator
+from handlers.filters import GROUP, PRIVATE
+from models.tables import Team, User
+from services import teams, users
+
+router = Router(name="help")
+
+
+@router.message(CommandStart(), PRIVATE)
+async def start(message: Message, session: AsyncSession, user: User, t: Translator) -> None:
+    users.mark_reachable(user)
+    await session.commit()
+    mine = await teams.teams_of(session, user)
+    key = "help.start_member" if mine else "help.start_stranger"
+    await message.answer(t(key, name=user.full_name))
+
+
+@router.message(Command("help"), PRIVATE)
+async def help_private(message: Message, t: Translator) -> None:
+    await message.answer(t("help.private"))
+
+
+@router.message(Command("help"), GROUP)
+async def help_group(message: Message, team: Team | None, t: Translator) -> None:
+    await message.answer(t("help.group") if team else t("onboarding.greet"))
+
+
+@router.message(Command("lang"), PRIVATE)
+async def choose_language(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    i18n: I18n,
+    t: Translator,
+) -> None:
+    choice = (command.args or "").strip().lower()
+    if choice not in SUPPORTED_LOCALES:
+        await message.answer(t("help.lang_usage", choices=", ".join(SUPPORTED_LOCALES)))
+        return
+    user.locale = choice
+    await session.commit()
+    await message.answer(i18n.get(choice)("help.lang_saved"))

@@ -1,0 +1,95 @@
+"""/join in the group; in private chat the member picks department and role(s)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import I18n, Translator
+from bot.runtime import Runtime
+from handlers.filters import GROUP, PRIVATE
+from handlers.keyboards import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
+from handlers.render import mention, roles_text
+from models.tables import Team, User
+from services import teams, users
+
+router = Router(name="join")
+
+
+@router.message(Command("join"), GROUP)
+async def join_in_group(
+    message: Message, team: Team | None, t: Translator, runtime: Runtime
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    link = f"https://t.me/{runtime.bot_username}?start={team.join_token}"
+    await message.answer(t("join.invite"), reply_markup=deep_link_keyboard(t("join.button"), link))
+
+
+@router.message(CommandStart(deep_link=True), PRIVATE)
+async def start_with_token(
+    message: Message, command: CommandObject, session: AsyncSession, user: User, i18n: I18n
+) -> None:
+    users.mark_reachable(user)
+    team = await teams.by_token(session, command.args or "")
+    t = i18n.pick(user.locale, user.language_code, team.locale if team else None)
+    if team is None:
+        await session.commit()
+        await message.answer(t("join.bad_link"))
+        return
+    await teams.ensure_member(session, team, user)
+    user.active_team_id = team.id
+    await session.commit()
+    await message.answer(
+        t("join.pick_department", team=team.title), reply_markup=departments_keyboard(team.id, 0, t)
+    )
+
+
+@router.callback_query(RolePick.filter(), F.message.chat.type == "private")
+async def pick(
+    query: CallbackQuery,
+    callback_data: RolePick,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    i18n: I18n,
+) -> None:
+    team = await session.get(Team, callback_data.team_id)
+    member = await teams.member(session, team, user.id) if team else None
+    if team is None or member is None:
+        await query.answer(t("join.bad_link"), show_alert=True)
+        return
+    action, value = callback_data.action, callback_data.value
+    if action == "page":
+        await query.message.edit_text(
+            t("join.pick_department", team=team.title),
+            reply_markup=departments_keyboard(team.id, callback_data.page, t),
+        )
+    elif action == "dept":
+        await query.message.edit_text(
+            t("join.pick_roles"), reply_markup=roles_keyboard(team.id, value, member, t)
+        )
+    elif action == "role":
+        teams.toggle_role(member, value)
+        await session.commit()
+        await query.message.edit_reply_markup(
+            reply_markup=roles_keyboard(team.id, callback_data.dept, member, t)
+        )
+    elif action == "done":
+        if not member.role_codes:
+            await query.answer(t("join.need_role"), show_alert=True)
+            return
+        await session.commit()
+        await query.message.edit_text(
+            t("join.confirmed", team=team.title, roles=roles_text(member, t))
+        )
+        group_t = i18n.get(team.locale)
+        await bot.send_message(
+            team.chat_id,
+            group_t("join.announce", name=mention(user), roles=roles_text(member, group_t)),
+        )
+    await query.answer()

@@ -1,0 +1,52 @@
+"""/lead @user and /unlead @user: leads name other leads."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from handlers.filters import GROUP
+from handlers.render import user_name
+from models.tables import Team, User
+from services import leads, teams, users
+
+router = Router(name="leads")
+router.message.filter(GROUP)
+
+
+@router.message(Command("lead", "unlead"))
+async def name_lead(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    if not await leads.is_lead(bot, session, team, user.id):
+        await message.answer(t("common.leads_only"))
+        return
+    target = await _target(message, command, session)
+    member = await teams.member(session, team, target.id) if target else None
+    if member is None:
+        await message.answer(t("leads.usage"))
+        return
+    member.is_lead = command.command == "lead"
+    await session.commit()
+    key = "leads.added" if member.is_lead else "leads.removed"
+    await message.answer(t(key, name=user_name(member.user)))
+
+
+async def _target(message: Message, command: CommandObject, session: AsyncSession) -> User | None:
+    if message.reply_to_message and message.reply_to_message.from_user:
+        return await session.get(User, message.reply_to_message.from_user.id)
+    if command.args and command.args.strip().startswith("@"):
+        return await users.by_username(session, command.args.strip().split()[0])
+    return None

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from handlers.filters import GROUP
+from handlers.render import reachability, roles_text, user_name
+from models.tables import Team
+from services import teams
+
+router = Router(name="members")
+router.message.filter(GROUP)
+
+
+@router.message(Command("members"))
+async def list_members(
+    message: Message, session: AsyncSession, team: Team | None, t: Translator
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    people = await teams.members(session, team)
+    if not people:
+        await message.answer(t("members.empty"))
+        return
+    lines = [
+        t(
+            "members.line",
+            name=user_name(m.user),
+            roles=roles_text(m, t),
+            lead=t("members.lead_mark") if m.leads else "",
+            reach=reachability(m.user, t),
+        )
+        for m in people
+    ]
+    header = t.n("members.header", len(people))
+    await message.answer("\n".join([header, "", *lines]))

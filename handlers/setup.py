@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import I18n, Translator
+from bot.runtime import Runtime
+from handlers.filters import GROUP
+from handlers.render import settings_text
+from models.tables import Team, User
+from services import leads, teams
+from services.clock import team_today
+
+router = Router(name="setup")
+router.message.filter(GROUP)
+
+
+@router.message(Command("setup"))
+async def setup(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    i18n: I18n,
+    runtime: Runtime,
+) -> None:
+    if not await leads.is_group_admin(bot, message.chat.id, user.id):
+        await message.answer(t("onboarding.setup_admins_only"))
+        return
+    if team is not None:
+        await message.answer(t("onboarding.setup_already"))
+        return
+    locale = i18n.pick(user.locale, user.language_code).locale
+    timezone = runtime.settings.default_timezone
+    team, _ = await teams.register(
+        session,
+        chat_id=message.chat.id,
+        title=message.chat.title or "",
+        locale=locale,
+        timezone=timezone,
+        created_by=user.id,
+        today=team_today(runtime.now(), timezone),
+    )
+    await session.commit()
+    t = i18n.get(team.locale)
+    await message.answer(t("onboarding.setup_done", settings=settings_text(team, t)))

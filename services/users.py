@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from aiogram.types import User as TgUser
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import User
+
+
+async def upsert(session: AsyncSession, tg_user: TgUser) -> User:
+    """The user's row, created or refreshed from what Telegram says of them."""
+    user = await session.get(User, tg_user.id)
+    if user is None:
+        user = User(id=tg_user.id, started=False, blocked=False)
+        session.add(user)
+    user.username = tg_user.username
+    user.full_name = tg_user.full_name
+    user.language_code = tg_user.language_code
+    return user
+
+
+async def by_username(session: AsyncSession, username: str) -> User | None:
+    name = username.lstrip("@").lower()
+    users = await session.scalars(select(User).where(User.username.is_not(None)))
+    return next((u for u in users if u.username and u.username.lower() == name), None)
+
+
+def mark_reachable(user: User) -> None:
+    user.started = True
+    user.blocked = False
