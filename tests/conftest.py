@@ -1,0 +1,138 @@
+"""Shared fixtures: a fresh database per test, the Bot API emulator, the real bot against it.
+
+The suite runs on SQLite. With PLANERKA_TEST_DATABASE_URL (a PostgreSQL URL) it runs on
+PostgreSQL instead, each test in its own database cloned from a migrated template; with
+PLANERKA_TEST_REDIS_URL the bot's FSM storage is Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.config import Settings, normalize_database_url
+from bot.emulator import TelegramEmulator
+from models.db import create_engine, migrate, session_maker
+
+PG_URL = os.environ.get("PLANERKA_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("PLANERKA_TEST_REDIS_URL")
+TOKEN = "123456:TEST-TOKEN-planerka"
+
+
+class Clock:
+    """The time the bot believes it is; tests move it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now.astimezone(UTC)
+
+
+async def _admin_execute(statement: str) -> None:
+    url = make_url(normalize_database_url(PG_URL or ""))
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    if not PG_URL:
+        yield None
+        return
+    name = f"planerka_tpl_{os.getpid()}"
+
+    async def create() -> None:
+        await _admin_execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await _admin_execute(f'CREATE DATABASE "{name}"')
+        engine = create_engine(_database(name))
+        await migrate(engine)
+        await engine.dispose()
+
+    asyncio.run(create())
+    yield name
+    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _database(name: str) -> str:
+    url = make_url(normalize_database_url(PG_URL or ""))
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+async def database_url(tmp_path, pg_template: str | None) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test."""
+    if pg_template is None:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'planerka.sqlite3'}"
+        engine = create_engine(url)
+        await migrate(engine)
+        await engine.dispose()
+        yield url
+        return
+    name = f"planerka_t_{uuid.uuid4().hex[:12]}"
+    await _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _database(name)
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine):
+    async with session_maker(engine)() as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> Clock:
+    # A Monday morning in Moscow: 2026-11-23 08:00 MSK.
+    return Clock(datetime(2026, 11, 23, 5, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[TelegramEmulator]:
+    emulator = TelegramEmulator(token=TOKEN, bot_username="planerka_bot", bot_name="Планёрка")
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+def make_settings(emu: TelegramEmulator, database_url: str, **overrides) -> Settings:
+    values = {
+        "bot_token": TOKEN,
+        "database_url": database_url,
+        "telegram_api_url": emu.api_url,
+        "redis_url": REDIS_URL,
+        "log_level": "WARNING",
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+async def app(emu: TelegramEmulator, database_url: str, clock: Clock):
+    """The real bot, polling the emulator in this event loop."""
+    from bot.app import running
+
+    async with running(make_settings(emu, database_url), clock=clock, tick_seconds=3600) as app:
+        yield app
