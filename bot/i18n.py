@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_datetime, format_skeleton, format_time
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -73,8 +73,9 @@ class Translator:
     def money(self, value: Decimal | int | float, currency: str) -> str:
         return format_currency(value, currency, locale=self._babel)
 
-    def date(self, day: date, fmt: str = "d MMM") -> str:
-        return format_date(day, format=fmt, locale=self._babel)
+    def date(self, day: date, skeleton: str = "MMMd") -> str:
+        """In the locale's own order: «23 нояб.», "Nov 23"; skeleton "yMMMd" adds the year."""
+        return format_skeleton(skeleton, day, locale=self._babel)
 
     def datetime(self, moment: datetime, fmt: str = "d MMM, HH:mm") -> str:
         return format_datetime(moment, format=fmt, tzinfo=moment.tzinfo, locale=self._babel)

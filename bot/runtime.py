@@ -28,3 +28,16 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock()
+
+
+class ManualClock:
+    """A clock that only moves when told: the demo's and the tests' time."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now.astimezone(UTC)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import kpi
 from bot.emulator import SentMessage, TelegramEmulator
 from bot.i18n import I18n
-
-import kpi
 
 
 def role_path(role_code: str, locale: str) -> tuple[str, str, int]:
@@ -31,7 +30,7 @@ async def register_team(emu: TelegramEmulator, chat_id: int, admin_id: int) -> S
 async def join_team(
     emu: TelegramEmulator, chat_id: int, user_id: int, role_codes: list[str], locale: str = "ru"
 ) -> SentMessage:
-    """The member taps /join, follows the deep link, picks roles; returns the group's announcement."""
+    """The member taps /join, follows the link, picks roles; returns the group's announcement."""
     i18n = I18n()
     t = i18n.get(locale)
     mark = emu.mark()

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings, normalize_database_url
-from bot.emulator import TelegramEmulator
+from bot.runtime import ManualClock
 from models.db import create_engine, migrate, session_maker
 
 PG_URL = os.environ.get("PLANERKA_TEST_DATABASE_URL")
@@ -27,17 +27,7 @@ REDIS_URL = os.environ.get("PLANERKA_TEST_REDIS_URL")
 TOKEN = "123456:TEST-TOKEN-planerka"
 
 
-class Clock:
-    """The time the bot believes it is; tests move it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        self.now = now.astimezone(UTC)
+Clock = ManualClock
 
 
 async def _admin_execute(statement: str) -> None:
@@ -110,14 +100,16 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[TelegramEmulator]:
+async def emu():
+    from bot.emulator import TelegramEmulator
+
     emulator = TelegramEmulator(token=TOKEN, bot_username="planerka_bot", bot_name="Планёрка")
     await emulator.start()
     yield emulator
     await emulator.stop()
 
 
-def make_settings(emu: TelegramEmulator, database_url: str, **overrides) -> Settings:
+def make_settings(emu, database_url: str, **overrides) -> Settings:
     values = {
         "bot_token": TOKEN,
         "database_url": database_url,
@@ -130,7 +122,7 @@ def make_settings(emu: TelegramEmulator, database_url: str, **overrides) -> Sett
 
 
 @pytest.fixture
-async def app(emu: TelegramEmulator, database_url: str, clock: Clock):
+async def app(emu, database_url: str, clock: Clock):
     """The real bot, polling the emulator in this event loop."""
     from bot.app import running
 
