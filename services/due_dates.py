@@ -1,0 +1,188 @@
+"""Deadlines typed by people, read into dates. Pure: text, today's date and locale in; a date out.
+
+Understood (Russian and English, any case, with or without «до» / «к» / "by" / "until" / "on"):
+- dates: 28.11, 28.11.2026, 28.11.26, 2026-11-28; slashes follow the locale (ru 28/11, en 11/28);
+  a date without a year is this year's, or next year's when this year's passed over half a year ago
+  (in December «10.01» is next January);
+- weekdays: пт, пятница, пятницу, до пятницы, fri, friday — the next such day after today (on a
+  Friday «пт» is the Friday a week ahead; «сегодня» / "today" is today);
+- «сегодня», «завтра», «послезавтра», "today", "tomorrow", "day after tomorrow";
+- «через 3 дня», «через день», «через неделю», «через 2 недели», "in 3 days", "in a week",
+  "in 2 weeks".
+
+Errors are `DueDateError` with a reason code; its text is the translation key `due.error.<reason>`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+MAX_AHEAD_DAYS = 366
+PREPOSITIONS = {"до", "к", "ко", "в", "во", "by", "until", "till", "on", "due"}
+
+# Short forms must be the whole word; stems match a word's beginning (пятниц-у, сред-ы).
+SHORT_WEEKDAYS = {
+    "пн": 0, "пнд": 0, "mon": 0, "вт": 1, "втр": 1, "tue": 1, "tues": 1,
+    "ср": 2, "wed": 2, "weds": 2, "чт": 3, "чтв": 3, "thu": 3, "thur": 3, "thurs": 3,
+    "пт": 4, "птн": 4, "fri": 4, "сб": 5, "суб": 5, "sat": 5, "вс": 6, "вск": 6, "sun": 6,
+}  # fmt: skip
+WEEKDAY_STEMS = (
+    ("понедельн", 0), ("monday", 0), ("вторн", 1), ("tuesday", 1), ("сред", 2),
+    ("wednesday", 2), ("четверг", 3), ("thursday", 3), ("пятниц", 4), ("friday", 4),
+    ("суббот", 5), ("saturday", 5), ("воскресен", 6), ("sunday", 6),
+)  # fmt: skip
+
+RELATIVE = {
+    "сегодня": 0,
+    "today": 0,
+    "завтра": 1,
+    "tomorrow": 1,
+    "послезавтра": 2,
+    "day after tomorrow": 2,
+}
+NUMBER_WORDS = {
+    "один": 1, "одну": 1, "одна": 1, "a": 1, "an": 1, "one": 1,
+    "два": 2, "две": 2, "two": 2, "три": 3, "three": 3, "четыре": 4, "four": 4,
+    "пять": 5, "five": 5, "шесть": 6, "six": 6, "семь": 7, "seven": 7,
+    "десять": 10, "ten": 10,
+}  # fmt: skip
+IN_DAYS = re.compile(
+    r"^(?:через|in)(?:\s+(?P<n>\d{1,3}|[a-zа-яё]+))?\s+"
+    r"(?P<unit>дн[яеи]й?|день|дней|days?|недел[юиь]|неделя|weeks?)$"
+)
+NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})(?:\2(\d{2}|\d{4}))?$")
+ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+class DueDateError(ValueError):
+    """A deadline that can't be used; `key` is the translation key, `params` its values."""
+
+    def __init__(self, reason: str, **params: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+    @property
+    def key(self) -> str:
+        return f"due.error.{self.reason}"
+
+
+def _normalize(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").strip().rstrip(".,;!").split())
+
+
+def _strip_preposition(text: str) -> str:
+    head, _, rest = text.partition(" ")
+    return rest if head in PREPOSITIONS and rest else text
+
+
+def _weekday(word: str) -> int | None:
+    word = word.rstrip(".")
+    if word in SHORT_WEEKDAYS:
+        return SHORT_WEEKDAYS[word]
+    for stem, index in WEEKDAY_STEMS:
+        if word.startswith(stem):
+            return index
+    return None
+
+
+def _make_date(year: int, month: int, day: int, raw: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DueDateError("invalid", value=raw) from None
+
+
+def _numeric(match: re.Match[str], today: date, locale: str, raw: str) -> date:
+    first, sep, second, year_text = match.groups()
+    day, month = int(first), int(second)
+    if sep == "/" and locale == "en":
+        day, month = month, day
+    if year_text is None:
+        found = _make_date(today.year, month, day, raw) if month <= 12 else None
+        if found is None:
+            raise DueDateError("invalid", value=raw)
+        if (today - found).days > 183:
+            found = _make_date(today.year + 1, month, day, raw)
+        return found
+    year = int(year_text)
+    if year < 100:
+        year += 2000
+    return _make_date(year, month, day, raw)
+
+
+def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
+    """The date the normalized text names, None if it isn't a deadline at all."""
+    if text in RELATIVE:
+        return today + timedelta(days=RELATIVE[text])
+    match = NUMERIC.match(text)
+    if match:
+        return _numeric(match, today, locale, raw)
+    match = ISO.match(text)
+    if match:
+        return _make_date(int(match[1]), int(match[2]), int(match[3]), raw)
+    match = IN_DAYS.match(text)
+    if match:
+        amount_text = match["n"] or "1"
+        amount = int(amount_text) if amount_text.isdigit() else NUMBER_WORDS.get(amount_text)
+        if amount is None:
+            return None
+        unit = match["unit"]
+        days = amount * 7 if unit.startswith(("нед", "week")) else amount
+        return today + timedelta(days=days)
+    if " " not in text:
+        index = _weekday(text)
+        if index is not None:
+            ahead = (index - today.weekday()) % 7 or 7
+            return today + timedelta(days=ahead)
+    return None
+
+
+def _checked(found: date, today: date, raw: str) -> date:
+    if found < today:
+        raise DueDateError("past", value=raw, date=found)
+    if (found - today).days > MAX_AHEAD_DAYS:
+        raise DueDateError("too_far", value=raw, date=found)
+    return found
+
+
+def parse_due(text: str, today: date, locale: str = "ru") -> date:
+    """The date `text` names (today or later), else DueDateError with the reason."""
+    raw = text.strip()
+    normalized = _strip_preposition(_normalize(text))
+    if not normalized:
+        raise DueDateError("empty")
+    found = _recognize(normalized, today, locale, raw)
+    if found is None:
+        raise DueDateError("unknown", value=raw)
+    return _checked(found, today, raw)
+
+
+def split_due(text: str, today: date, locale: str = "ru") -> tuple[str, date]:
+    """A task's words and its deadline, written at the end («… до пт») or at the start.
+
+    Raises DueDateError("missing") when no deadline is found, or the reason the found one can't
+    be used (a past date, 31.02, ...). A short weekday («пт», "fri") needs its preposition here
+    («до пт», "by fri"), so a task about "sun" or "mon" is not read as a deadline.
+    """
+    words = text.split()
+    for size in range(min(4, len(words)), 0, -1):
+        for rest, phrase_words in ((words[:-size], words[-size:]), (words[size:], words[:size])):
+            phrase = " ".join(phrase_words).strip()
+            found = _deadline_phrase(phrase, today, locale)
+            if found is not None:
+                return " ".join(rest).strip(), _checked(found, today, phrase)
+    raise DueDateError("missing")
+
+
+def _deadline_phrase(phrase: str, today: date, locale: str) -> date | None:
+    normalized = _normalize(phrase)
+    stripped = _strip_preposition(normalized)
+    bare = stripped == normalized
+    if bare and " " in stripped and stripped not in RELATIVE and not IN_DAYS.match(stripped):
+        return None
+    if bare and stripped.rstrip(".") in SHORT_WEEKDAYS:
+        return None
+    return _recognize(stripped, today, locale, phrase)
