@@ -12,6 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramMigrateToChat,
     TelegramUnauthorizedError,
@@ -26,7 +27,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.emulator import TelegramEmulator
+from bot.emulator import Event, TelegramEmulator
 
 TOKEN = "123456:TEST-TOKEN"
 ANNA, BORIS, VERA = 101, 102, 103
@@ -333,3 +334,39 @@ async def test_answer_callback_query(emu: TelegramEmulator, bot: Bot) -> None:
         await bot.answer_callback_query(query_id)
     with pytest.raises(ValueError, match=r"no button 'Третий'.*Первый"):
         emu.press(ANNA, emu.last(ANNA), "Третий")  # type: ignore[arg-type]
+
+
+async def test_webhook_is_recorded_and_blocks_polling(emu: TelegramEmulator, bot: Bot) -> None:
+    await bot.set_webhook("https://example.com/hook", drop_pending_updates=True)
+    assert emu.webhook is not None and emu.webhook["url"] == "https://example.com/hook"
+    assert (await bot.get_webhook_info()).url == "https://example.com/hook"
+    with pytest.raises(TelegramConflictError, match="webhook is active"):
+        await bot.get_updates(timeout=0)
+    await bot.delete_webhook()
+    assert await bot.get_updates(timeout=0) == []
+
+
+async def test_bot_added_sends_my_chat_member_and_service_message(
+    emu: TelegramEmulator, bot: Bot
+) -> None:
+    events: list[Event] = []
+    emu.on_event = events.append
+    emu.add_bot_to_group(GROUP, BORIS)
+    emu.add_user(104, "Гоша")
+    emu.add_member(GROUP, 104)
+    updates = await bot.get_updates(timeout=0)
+    first, second, third = updates
+    assert first.my_chat_member is not None
+    assert (
+        first.my_chat_member.old_chat_member.status,
+        first.my_chat_member.new_chat_member.status,
+    ) == ("left", "member")
+    assert first.my_chat_member.from_user.id == BORIS
+    assert second.message is not None and second.message.new_chat_members is not None
+    assert [u.id for u in second.message.new_chat_members] == [123456]
+    assert third.message is not None and third.message.new_chat_members[0].first_name == "Гоша"  # type: ignore[index]
+    assert [e.kind for e in events] == ["service", "service"]
+    emu.remove_bot_from_group(GROUP, BORIS)
+    [removed] = await bot.get_updates(offset=third.update_id + 1, timeout=0)
+    assert removed.my_chat_member is not None
+    assert removed.my_chat_member.new_chat_member.status == "left"

@@ -39,7 +39,7 @@ def format_event(event: Event) -> str:
         line = f"{where} {event.who} 🗑 {text}"
     else:
         mark = {"bot_edit": " ✎", "bot_photo": " 🖼", "bot_album": " 🖼🖼", "bot_document": " 📎"}
-        line = f"{where} {event.who}{mark.get(kind, '')}: {text}"
+        line = f"{where} {event.who}{mark.get(kind, '')}" + (f": {text}" if text else "")
     lines = line.split("\n")
     out = [lines[0], *("    " + rest for rest in lines[1:])]
     for row in event.buttons:
