@@ -1,0 +1,67 @@
+"""Numbers for display with Babel: rounded half-up to the unit's places, «н/д» / "n/a" for None."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from kpi.units import DISPLAY_PLACES, UNITS
+
+NOT_AVAILABLE: dict[str, str] = {"ru": "н/д", "en": "n/a"}
+
+
+@cache
+def _locale(locale: str) -> Locale:
+    return Locale.parse(locale.replace("-", "_"))
+
+
+@cache
+def _whole_money_pattern(locale: str) -> str:
+    pattern = _locale(locale).currency_formats["standard"].pattern
+    return pattern.replace(".00", "")
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(value.as_tuple().digits) + places + 2)
+        rounded = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded == 0 else rounded
+
+
+def format_number(
+    value: Decimal | None,
+    unit: str,
+    locale: str = "ru",
+    currency: str = "RUB",
+    *,
+    signed: bool = False,
+) -> str:
+    """E.g. "12,5 %", "1 200,50 ₽", "1 200 ₽", "4,25" (ru); "12.5%", "RUB1,200.50" (en).
+
+    Money shows kopecks only when there are any. `signed` puts "+" before a positive value
+    (for changes). parse_number() reads every result back to the value at display precision.
+    """
+    lang = locale.split("_")[0].split("-")[0].lower()
+    if value is None:
+        return NOT_AVAILABLE.get(lang, NOT_AVAILABLE["en"])
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}")
+    loc = _locale(locale)
+    q = round_half_up(Decimal(value), DISPLAY_PLACES[unit])
+    if unit == "money":
+        if q == q.to_integral_value():
+            text = format_currency(
+                q, currency, format=_whole_money_pattern(locale), locale=loc, currency_digits=False
+            )
+        else:
+            text = format_currency(q, currency, locale=loc)
+    elif unit == "percent":
+        text = format_percent(q / 100, locale=loc, decimal_quantization=False)
+    else:
+        places = DISPLAY_PLACES[unit]
+        pattern = "#,##0" + ("." + "#" * places if places else "")
+        text = format_decimal(q, format=pattern, locale=loc)
+    return "+" + text if signed and q > 0 else text
