@@ -15,6 +15,7 @@ from bot.emulator.files import FileStore
 from bot.emulator.limits import FaultInjector, RateLimiter, Stats
 from bot.emulator.people import PeopleMixin
 from bot.emulator.pulse import Pulse, wait
+from bot.emulator.server import build_app
 from bot.emulator.transcript import Event, bot_who
 from bot.emulator.updates import UpdateQueue
 from bot.emulator.world import Chat, SentMessage, User, World, buttons_of
@@ -65,8 +66,6 @@ class TelegramEmulator(PeopleMixin):
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        from bot.emulator.server import build_app
-
         self._runner = web.AppRunner(
             build_app(self), handler_cancellation=True, shutdown_timeout=0.5, access_log=None
         )

@@ -83,6 +83,10 @@ class PeopleMixin:
         reply = None
         if reply_to is not None:
             reply_id = reply_to if isinstance(reply_to, int) else reply_to.message_id
+            if not isinstance(reply_to, int) and reply_to.chat_id != chat.id:
+                raise ValueError(
+                    f"can't reply in chat {chat.id} to a message in {reply_to.chat_id}"
+                )
             if reply_id not in chat.messages:
                 raise ValueError(f"no message {reply_id} in chat {chat_id} to reply to")
             reply = _without_reply(chat.messages[reply_id])
