@@ -20,10 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import set_commands
 from bot.config import OFFICIAL_API_URL, Settings
+from bot.delivery import install as install_delivery
 from bot.i18n import I18n
-from bot.middlewares import ContextMiddleware, DbSessionMiddleware
+from bot.middlewares import ContextMiddleware, DbSessionMiddleware, PerSenderOrderMiddleware
 from bot.runtime import Runtime, system_clock
 from bot.scheduler import Planner, periodic_jobs
+from bot.webhook import WebhookServer
+from bot.webhook import serve as serve_webhook
 from handlers import get_routers
 from models.db import create_engine, migrate, session_maker
 
@@ -38,10 +41,11 @@ def build_bot(settings: Settings) -> Bot:
     if settings.bot_token is None:
         raise StartupError("BOT_TOKEN is not set")
     api = settings.telegram_api_url.rstrip("/")
+    timeout = settings.delivery_timeout_s
     if api == OFFICIAL_API_URL:
-        session = AiohttpSession()
+        session = AiohttpSession(timeout=timeout)
     else:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api))
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api), timeout=timeout)
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -59,10 +63,20 @@ def build_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> Dispatcher:
     dp = Dispatcher(storage=storage, runtime=runtime, i18n=runtime.i18n, settings=runtime.settings)
+    dp.update.outer_middleware(PerSenderOrderMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessionmaker))
     dp.update.outer_middleware(ContextMiddleware(runtime.i18n))
     dp.include_routers(*get_routers())
     return dp
+
+
+def release_routers(dp: Dispatcher) -> None:
+    """Feature routers are module-level and may join one Dispatcher at a time; a stopped
+    app lets them go, so the same process can start the bot again (restarts in tests, the
+    demo). aiogram has no public detach, hence the private attribute."""
+    for router in dp.sub_routers:
+        router._parent_router = None
+    dp.sub_routers.clear()
 
 
 async def open_database(settings: Settings) -> AsyncEngine:
@@ -80,6 +94,7 @@ class App:
     dispatcher: Dispatcher
     engine: AsyncEngine
     planner: Planner
+    webhook: WebhookServer | None = None
 
 
 @contextlib.asynccontextmanager
@@ -93,6 +108,7 @@ async def running(
     """The whole bot, started; stopped cleanly on exit."""
     engine = await open_database(settings)
     bot = build_bot(settings)
+    delivery = install_delivery(bot, settings, session_maker(engine))
     try:
         try:
             me = await bot.get_me()
@@ -114,7 +130,9 @@ async def running(
         planner.start()
         app = App(runtime=runtime, dispatcher=dp, engine=engine, planner=planner)
         task = None
-        if polling:
+        if settings.webhook_url:
+            app.webhook = await serve_webhook(dp, bot, settings)
+        elif polling:
             await bot.delete_webhook(drop_pending_updates=False)
             task = asyncio.create_task(
                 dp.start_polling(bot, handle_signals=False, close_bot_session=False)
@@ -123,13 +141,17 @@ async def running(
             yield app
         finally:
             planner.shutdown()
+            if app.webhook is not None:
+                await app.webhook.stop()
             if task is not None:
                 with contextlib.suppress(RuntimeError):
                     await dp.stop_polling()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await storage.close()
+            release_routers(dp)
     finally:
+        await delivery.flush()
         await bot.session.close()
         await engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +25,26 @@ def _record_update(session: Session) -> None:
     update_id = session.info.pop("update_id", None)
     if update_id is not None:
         session.add(ProcessedUpdate(update_id=update_id))
+
+
+class PerSenderOrderMiddleware(BaseMiddleware):
+    """Updates from one person are handled one after another, in order (two quick answers
+    must not both land on the same question); different people still run concurrently."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def __call__(self, handler: Handler, event_: TelegramObject, data: dict[str, Any]) -> Any:
+        sender: TgUser | None = data.get("event_from_user")
+        if sender is None:
+            return await handler(event_, data)
+        lock = self._locks.setdefault(sender.id, asyncio.Lock())
+        try:
+            async with lock:
+                return await handler(event_, data)
+        finally:
+            if not lock.locked() and not lock._waiters:
+                self._locks.pop(sender.id, None)
 
 
 class DbSessionMiddleware(BaseMiddleware):

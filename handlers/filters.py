@@ -2,5 +2,9 @@ from __future__ import annotations
 
 from aiogram import F
 
-GROUP = F.chat.type.in_({"group", "supergroup"})
+GROUP_TYPES = {"group", "supergroup"}
+
+GROUP = F.chat.type.in_(GROUP_TYPES)
 PRIVATE = F.chat.type == "private"
+GROUP_CALLBACK = F.message.chat.type.in_(GROUP_TYPES)
+PRIVATE_CALLBACK = F.message.chat.type == "private"

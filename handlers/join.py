@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n, Translator
 from bot.runtime import Runtime
-from handlers.filters import GROUP, PRIVATE
+from handlers.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
 from handlers.keyboards import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
 from handlers.render import mention, roles_text
 from models.tables import Team, User
@@ -48,7 +48,7 @@ async def start_with_token(
     )
 
 
-@router.callback_query(RolePick.filter(), F.message.chat.type == "private")
+@router.callback_query(RolePick.filter(), PRIVATE_CALLBACK)
 async def pick(
     query: CallbackQuery,
     callback_data: RolePick,

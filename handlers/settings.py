@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n, Translator
-from handlers.filters import GROUP
+from handlers.filters import GROUP, GROUP_CALLBACK
 from handlers.render import settings_text
 from models.tables import Team, User
 from services import leads, team_settings
@@ -18,7 +18,7 @@ from services.team_settings import CADENCES, CURRENCY_CHOICES, SettingError
 
 router = Router(name="settings")
 router.message.filter(GROUP)
-router.callback_query.filter(GROUP)
+router.callback_query.filter(GROUP_CALLBACK)
 
 
 class SettingPick(CallbackData, prefix="st"):

@@ -2,21 +2,27 @@ from __future__ import annotations
 
 from aiogram.types import User as TgUser
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import User
 
 
 async def upsert(session: AsyncSession, tg_user: TgUser) -> User:
-    """The user's row, created or refreshed from what Telegram says of them."""
-    user = await session.get(User, tg_user.id)
-    if user is None:
-        user = User(id=tg_user.id, started=False, blocked=False)
-        session.add(user)
-    user.username = tg_user.username
-    user.full_name = tg_user.full_name
-    user.language_code = tg_user.language_code
-    return user
+    """The user's row, created or refreshed from what Telegram says of them (atomic)."""
+    values = {
+        "username": tg_user.username,
+        "full_name": tg_user.full_name,
+        "language_code": tg_user.language_code,
+    }
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(User)
+        .values(id=tg_user.id, started=False, blocked=False, **values)
+        .on_conflict_do_update(index_elements=[User.id], set_=values)
+    )
+    await session.execute(statement)
+    return await session.get(User, tg_user.id, populate_existing=True)
 
 
 async def by_username(session: AsyncSession, username: str) -> User | None:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings, normalize_database_url
+from bot.emulator import TelegramEmulator
 from bot.runtime import ManualClock
 from models.db import create_engine, migrate, session_maker
 
@@ -100,8 +101,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def emu():
-    from bot.emulator import TelegramEmulator
+async def emu() -> AsyncIterator[TelegramEmulator]:
 
     emulator = TelegramEmulator(token=TOKEN, bot_username="planerka_bot", bot_name="Планёрка")
     await emulator.start()
@@ -109,7 +109,7 @@ async def emu():
     await emulator.stop()
 
 
-def make_settings(emu, database_url: str, **overrides) -> Settings:
+def make_settings(emu: TelegramEmulator, database_url: str, **overrides) -> Settings:
     values = {
         "bot_token": TOKEN,
         "database_url": database_url,
@@ -122,7 +122,7 @@ def make_settings(emu, database_url: str, **overrides) -> Settings:
 
 
 @pytest.fixture
-async def app(emu, database_url: str, clock: Clock):
+async def app(emu: TelegramEmulator, database_url: str, clock: Clock):
     """The real bot, polling the emulator in this event loop."""
     from bot.app import running
 

@@ -164,7 +164,11 @@ async def test_settings_buttons_and_refused_values(emu, app):
     async with session_maker(app.engine)() as s:
         team = await s.scalar(select(Team))
     assert (team.cadence, team.timezone, team.meeting_time, team.currency, team.locale) == (
-        "biweekly", "Asia/Novosibirsk", "10:00", "RUB", "en",
+        "biweekly",
+        "Asia/Novosibirsk",
+        "10:00",
+        "RUB",
+        "en",
     )
 
 
@@ -200,7 +204,7 @@ async def test_two_teams_never_see_each_other(emu, app):
     people(emu)
     other, carl = -100200, 21
     emu.add_user(carl, "Карл", username="carl", language_code="ru")
-    emu.add_group(other, "Другая команда", creator=carl)
+    emu.add_group(other, "Другая команда", creator=carl, members=[BORIS])
     await register_team(emu, GROUP, ADMIN)
     await register_team(emu, other, carl)
     await join_team(emu, GROUP, ANNA, ["smm_manager"])
