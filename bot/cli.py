@@ -49,10 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except ValidationError as error:
         return fail(settings_error(error))
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     command = args.command or ("run" if settings.bot_token else "demo")
+    quiet = command == "demo" and "log_level" not in settings.model_fields_set
+    logging.basicConfig(
+        level="WARNING" if quiet else settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from bot.app import StartupError
 
     try:
@@ -67,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif command == "demo":
             from bot.demo import run_demo
 
-            return asyncio.run(run_demo(settings, out=args.out))
+            return asyncio.run(run_demo(settings, out=getattr(args, "out", "demo-output")))
         elif command == "migrate":
             from bot.app import open_database
 

@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
 from bot.app import App, running
 from bot.config import Settings
 from bot.emulator import TelegramEmulator
@@ -94,7 +96,7 @@ async def run_demo(settings: Settings, out: str = "demo-output") -> int:
     with tempfile.TemporaryDirectory(prefix="planerka-demo-") as workdir:
         demo_settings = settings.model_copy(
             update={
-                "bot_token": TOKEN,
+                "bot_token": SecretStr(TOKEN),
                 "telegram_api_url": emu.api_url,
                 "database_url": f"sqlite+aiosqlite:///{workdir}/demo.sqlite3",
                 "redis_url": None,

@@ -41,7 +41,7 @@ async def join_team(
     mark = emu.mark()
     emu.send(user_id, user_id, f"/start {token}")
     picker = await emu.wait_for(user_id, after=mark)
-    for code in role_codes:
+    for index, code in enumerate(role_codes):
         dept, role, page = role_path(code, locale)
         for _ in range(page):
             mark = emu.mark()
@@ -53,9 +53,10 @@ async def join_team(
         mark = emu.mark()
         emu.press(user_id, picker, role)
         picker = await emu.wait_for(user_id, after=mark)
-        mark = emu.mark()
-        emu.press(user_id, picker, t("join.back_to_departments"))
-        picker = await emu.wait_for(user_id, after=mark)
+        if index < len(role_codes) - 1:
+            mark = emu.mark()
+            emu.press(user_id, picker, t("join.back_to_departments"))
+            picker = await emu.wait_for(user_id, after=mark)
     mark = emu.mark()
     emu.press(user_id, picker, t("join.done"))
     return await emu.wait_for(chat_id, after=mark)
