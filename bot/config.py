@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     catch_up_hours: int = Field(default=12, ge=0)
+    # Outgoing messages (bot/delivery.py): Telegram's limits; 0 turns a limit off.
+    delivery_global_per_s: float = Field(default=30, ge=0)
+    delivery_private_per_s: float = Field(default=1, ge=0)
+    delivery_group_per_min: float = Field(default=20, ge=0)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    delivery_backoff_s: float = Field(default=0.5, ge=0)
+    delivery_timeout_s: float = Field(default=30, gt=0)
+    delivery_retry_uncertain: bool = True
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
+from services import locks
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +26,25 @@ PeriodicJob = Callable[[Runtime, datetime], Awaitable[None]]
 
 def periodic_jobs() -> list[PeriodicJob]:
     """Every feature's periodic function, in the order they run within a tick."""
-    return []
+    from services import agenda, meeting_flow, task_notices
+
+    return [agenda.run_due, meeting_flow.run_due, task_notices.run_due]
 
 
-async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob]) -> None:
-    now = runtime.now()
-    for job in jobs:
-        try:
-            await job(runtime, now)
-        except Exception:
-            log.exception("periodic job %s failed", getattr(job, "__qualname__", job))
+async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob], *, wait: bool = True) -> bool:
+    """Run every job once. One replica at a time (a PostgreSQL advisory lock): with wait=False
+    a tick that finds another replica ticking is skipped (False); the next one catches up."""
+    async with locks.exclusive(runtime.sessionmaker, locks.PLANNER, wait=wait) as held:
+        if not held:
+            log.debug("tick skipped: another replica is running the planner")
+            return False
+        now = runtime.now()
+        for job in jobs:
+            try:
+                await job(runtime, now)
+            except Exception:
+                log.exception("periodic job %s failed", getattr(job, "__qualname__", job))
+    return True
 
 
 class Planner:
@@ -49,6 +59,7 @@ class Planner:
             tick,
             IntervalTrigger(seconds=self.interval, timezone=UTC),
             args=(self.runtime, self.jobs),
+            kwargs={"wait": False},
             id="planner:tick",
             replace_existing=True,
             max_instances=1,
