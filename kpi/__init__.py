@@ -1,7 +1,8 @@
 from kpi.agenda import Topic, agenda_topics
 from kpi.aggregation import aggregate, combine_members
 from kpi.anomalies import Anomaly, conversion_metrics, detect_anomalies, detect_team_anomalies
-from kpi.catalog import (
+from kpi.consistency import INCONSISTENCIES, Inconsistency, check_consistency
+from kpi.definitions import (
     KPI,
     Department,
     Input,
@@ -17,7 +18,6 @@ from kpi.catalog import (
     metrics,
     role,
 )
-from kpi.consistency import INCONSISTENCIES, Inconsistency, check_consistency
 from kpi.errors import REASONS, CatalogError, InputError
 from kpi.formatting import NOT_AVAILABLE, format_number, round_half_up
 from kpi.formulas import FORMULAS, Formula, compute

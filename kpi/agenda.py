@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kpi.catalog import metric, raw_data
+from kpi.definitions import metric, raw_data
 from kpi.errors import CatalogError
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from kpi.catalog import all_inputs
+from kpi.definitions import all_inputs
 
 _HOW: dict[str, str] = {i.code: i.aggregation for i in all_inputs()}
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kpi.catalog import KPI, evaluate, metrics
+from kpi.definitions import KPI, evaluate, metrics
 from kpi.summary import MemberInputs, team_value
 
 HUNDRED = Decimal(100)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kpi.catalog import input_def, is_input, metrics
+from kpi.definitions import input_def, is_input, metrics
 from kpi.formulas import FORMULAS, violations
 
 INCONSISTENCIES: tuple[str, ...] = ("exceeds", "retained_exceeds_start")

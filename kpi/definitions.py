@@ -1,4 +1,4 @@
-"""The role catalogue: loaded from data/catalog.toml and validated at import."""
+"""The role catalogue (inputs, metrics, departments, roles) from data/catalog.toml, validated."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import get_currency_symbol, get_decimal_symbol
 
-from kpi.catalog import input_def
+from kpi.definitions import input_def
 from kpi.errors import InputError
 
 MAX_ABS = Decimal(10) ** 15  # beyond any marketing number: a typo

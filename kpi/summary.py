@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from kpi.agenda import Topic, agenda_topics
 from kpi.aggregation import combine_members
-from kpi.catalog import KPI, catalog, evaluate, metric, role
+from kpi.definitions import KPI, catalog, evaluate, metric, role
 
 HUNDRED = Decimal(100)
 AT_RISK_ATTAINMENT = Decimal("0.9")
