@@ -40,6 +40,12 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the real bot against the emulator with a scripted team")
     demo.add_argument("--out", default="demo-output", help="folder for the digest and charts")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    db = sub.add_parser("db", help="database tools").add_subparsers(
+        dest="db_command", required=True
+    )
+    copy = db.add_parser("copy", help="copy all data into a new, empty database, then verify it")
+    copy.add_argument("--from", dest="source", required=True, help="e.g. sqlite:///data/x.sqlite3")
+    copy.add_argument("--to", dest="target", required=True, help="e.g. postgresql://u:p@host/db")
     return root
 
 
@@ -71,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(settings, out=getattr(args, "out", "demo-output")))
+        elif command == "db":
+            from bot.dbcopy import run_copy
+
+            return run_copy(args.source, args.target)
         elif command == "migrate":
             from bot.app import open_database
 
