@@ -6,11 +6,23 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import group_lifecycle, help, join, leads, members, settings, setup
+    from handlers import (
+        group_lifecycle,
+        help,
+        join,
+        leads,
+        meeting,
+        members,
+        settings,
+        setup,
+        tasks,
+    )
 
     return [
         group_lifecycle.router,
         setup.router,
+        meeting.router,
+        tasks.router,
         join.router,
         leads.router,
         members.router,

@@ -1,0 +1,255 @@
+"""/planerka, /end, /agenda and the speaker's buttons, in the team group."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import I18n, Translator
+from bot.runtime import Runtime
+from handlers.filters import GROUP
+from handlers.render import mention, user_name
+from models.tables import Meeting, Member, Team, User
+from services import agenda, leads, meeting_flow, rhythm, task_notices, teams
+from services import meeting as meetings
+from services import tasks as task_service
+from services.clock import team_today
+from services.meeting_views import MeetingAction, member_lines
+
+router = Router(name="meeting")
+router.message.filter(GROUP)
+router.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
+
+CANCEL_WORDS = {"-", "отмена", "cancel", "/cancel"}
+
+
+class MeetingTask(StatesGroup):
+    """A lead pressed «добавить задачу» on a speaker's card; their reply is the task."""
+
+    text = State()
+
+
+@router.message(Command("agenda"))
+async def show_agenda(
+    message: Message, session: AsyncSession, team: Team | None, t: Translator, runtime: Runtime
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    chunks = await agenda.build(session, team, t, runtime.now())
+    await agenda.send_chunks(message.bot, message.chat.id, chunks)
+
+
+@router.message(Command("planerka"))
+async def start_meeting(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    if not await leads.is_lead(bot, session, team, user.id):
+        await message.answer(t("meeting.leads_only"))
+        return
+    if not meetings.speaking_order(await teams.members(session, team)):
+        await message.answer(t("meeting.nobody"))
+        return
+    now = runtime.now()
+    cycle = await agenda.cycle_now(session, team, now)
+    try:
+        meeting = await meetings.start(
+            session, team, started_by=user.id, now=now, period_start=cycle.period.start
+        )
+    except meetings.AlreadyRunning as running:
+        meeting = running.meeting
+        header = t("meeting.already_running")
+        await meeting_flow.give_floor(bot, session, team, meeting, t, now, header=header)
+        return
+    came = await meetings.attendance(session, meeting)
+    speakers = len(came.absent) + len(came.spoke)
+    data = await agenda.collect(session, team, cycle, now)
+    await agenda.send_chunks(bot, team.chat_id, agenda.split_message(agenda.render(data, team, t)))
+    lines = [t.n("meeting.started", speakers, name=user_name(user))]
+    note = await meeting_flow.away_note(session, meeting, t)
+    if note:
+        lines.append(note)
+    await meeting_flow.give_floor(bot, session, team, meeting, t, now, header="\n".join(lines))
+
+
+@router.message(Command("end"))
+async def end_meeting(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    if not await leads.is_lead(bot, session, team, user.id):
+        await message.answer(t("meeting.leads_only"))
+        return
+    meeting = await meetings.running(session, team)
+    if meeting is None:
+        await message.answer(t("meeting.not_running"))
+        return
+    await meeting_flow.close(bot, session, team, meeting, t, runtime.now())
+
+
+async def _press_allowed(
+    bot: Bot, session: AsyncSession, team: Team, meeting: Meeting, user: User, action: str
+) -> bool:
+    if await leads.is_lead(bot, session, team, user.id):
+        return True
+    if action != "next":
+        return False
+    turn = await meetings.turn(session, meeting)
+    return turn.member is not None and turn.member.user_id == user.id
+
+
+@router.callback_query(MeetingAction.filter())
+async def speaker_button(
+    query: CallbackQuery,
+    callback_data: MeetingAction,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    runtime: Runtime,
+    state: FSMContext,
+) -> None:
+    meeting = await session.get(Meeting, callback_data.meeting_id)
+    if team is None or meeting is None or meeting.team_id != team.id:
+        await query.answer(t("meeting.stale"), show_alert=True)
+        return
+    action = callback_data.action
+    if not await _press_allowed(bot, session, team, meeting, user, action):
+        key = "meeting.next_speaker_or_lead" if action == "next" else "meeting.leads_only"
+        await query.answer(t(key), show_alert=True)
+        return
+    if meeting.status != meetings.RUNNING or meeting.position != callback_data.position:
+        await query.answer(t("meeting.stale"), show_alert=True)
+        return
+    now = runtime.now()
+    if action == "end":
+        await query.answer()
+        await meeting_flow.close(bot, session, team, meeting, t, now)
+        return
+    if action == "task":
+        await ask_task(query, callback_data, session, team, meeting, t, state)
+        return
+    try:
+        await meetings.advance(session, meeting, action, position=callback_data.position, now=now)
+    except meetings.StaleAction:
+        await query.answer(t("meeting.stale"), show_alert=True)
+        return
+    await query.answer()
+    await meeting_flow.give_floor(bot, session, team, meeting, t, now)
+
+
+async def ask_task(
+    query: CallbackQuery,
+    callback_data: MeetingAction,
+    session: AsyncSession,
+    team: Team,
+    meeting: Meeting,
+    t: Translator,
+    state: FSMContext,
+) -> None:
+    turn = await meetings.turn(session, meeting)
+    if turn.member is None:
+        await query.answer(t("meeting.stale"), show_alert=True)
+        return
+    member = turn.member
+    about = ""
+    if callback_data.kpi:
+        period = rhythm.period_of(team, meeting.period_start)
+        lines = await member_lines(session, team, member, period)
+        line = next(
+            (x for role in lines.values() for x in role if x.kpi.code == callback_data.kpi), None
+        )
+        if line is not None:
+            about = t("meeting.task_about_kpi", kpi=agenda.kpi_line(line, t, team.currency))
+    prompt = await query.message.answer(
+        t("meeting.task_prompt", name=mention(member.user), about=about),
+        reply_markup=ForceReply(selective=True, input_field_placeholder=t("meeting.task_hint")),
+    )
+    await state.set_state(MeetingTask.text)
+    await state.update_data(
+        meeting_id=meeting.id,
+        member_id=member.id,
+        kpi=callback_data.kpi,
+        prompt_id=prompt.message_id,
+    )
+    await query.answer()
+
+
+@router.message(
+    StateFilter(MeetingTask.text),
+    F.text,
+    F.reply_to_message.from_user.is_bot,
+)
+async def task_from_card(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    i18n: I18n,
+    runtime: Runtime,
+    state: FSMContext,
+) -> None:
+    data = await state.get_data()
+    if message.text.strip().lower() in CANCEL_WORDS:
+        await state.clear()
+        await message.reply(t("meeting.task_cancelled"))
+        return
+    if team is None:
+        await state.clear()
+        return
+    today = team_today(runtime.now(), team.timezone)
+    owner = await session.get(Member, data.get("member_id", 0))
+    meeting = await session.get(Meeting, data.get("meeting_id", 0))
+    author = await teams.member(session, team, user.id)
+    try:
+        words, due = task_service.read_text(message.text, today=today, locale=team.locale)
+        task = await task_service.create(
+            session,
+            team,
+            owner=owner,
+            text=words,
+            due=due,
+            today=today,
+            author=author,
+            author_user_id=user.id,
+            author_is_lead=await leads.is_lead(bot, session, team, user.id),
+            meeting_id=meeting.id if meeting and meeting.status == meetings.RUNNING else None,
+            kpi_code=data.get("kpi") or None,
+        )
+    except task_service.TaskError as error:
+        await message.reply(task_notices.reason(error, t) + "\n" + t("meeting.task_retry"))
+        return
+    await session.commit()
+    await state.clear()
+    reached = await task_notices.notify_owner(bot, session, task, owner, team, i18n, today)
+    await message.reply(task_notices.created_text(task, owner, t, today, reached))
+
+
+@router.message(StateFilter(MeetingTask.text), Command("cancel"))
+async def cancel_task_prompt(message: Message, state: FSMContext, t: Translator) -> None:
+    await state.clear()
+    await message.reply(t("meeting.task_cancelled"))

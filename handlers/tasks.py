@@ -1,0 +1,244 @@
+"""/task in the group, /tasks in both chats, and the task buttons (done, new deadline, cancel)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import I18n, Translator, escape
+from bot.runtime import Runtime
+from handlers.filters import GROUP, PRIVATE
+from handlers.render import user_name
+from models.tables import Member, Task, Team, User
+from services import leads, task_notices, teams
+from services import meeting as meetings
+from services import tasks as task_service
+from services.clock import team_today
+from services.task_notices import TaskAction
+
+router = Router(name="tasks")
+
+
+class TaskDue(StatesGroup):
+    """«Новый срок» pressed: the next message (in the group, a reply to the prompt) is the date."""
+
+    date = State()
+
+
+def _mention(message: Message, args: str) -> tuple[int | None, str]:
+    """A tapped mention of someone without a username: their id, and args without the name."""
+    for entity in message.entities or ():
+        if entity.type == "text_mention" and entity.user is not None:
+            name = entity.extract_from(message.text or "")
+            return entity.user.id, args.replace(name, "", 1)
+    return None, args
+
+
+@router.message(Command("task"), GROUP)
+async def new_task(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    i18n: I18n,
+    runtime: Runtime,
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    today = team_today(runtime.now(), team.timezone)
+    replied = message.reply_to_message
+    reply_user_id = (
+        replied.from_user.id if replied and replied.from_user and not replied.from_user.is_bot
+        else None
+    )  # fmt: skip
+    mentioned, args = _mention(message, command.args or "")
+    is_lead = await leads.is_lead(bot, session, team, user.id)
+    running = await meetings.running(session, team)
+    try:
+        draft = await task_service.read_command(
+            session,
+            team,
+            args,
+            today=today,
+            locale=team.locale,
+            reply_user_id=reply_user_id,
+            mentioned_user_id=mentioned,
+        )
+        task = await task_service.create(
+            session,
+            team,
+            owner=draft.owner,
+            text=draft.text,
+            due=draft.due,
+            today=today,
+            author=await teams.member(session, team, user.id),
+            author_user_id=user.id,
+            author_is_lead=is_lead,
+            meeting_id=running.id if running else None,
+        )
+    except task_service.TaskError as error:
+        await message.reply(task_notices.reason(error, t))
+        return
+    await session.commit()
+    owner = draft.owner
+    reached = await task_notices.notify_owner(bot, session, task, owner, team, i18n, today)
+    await message.reply(task_notices.created_text(task, owner, t, today, reached))
+
+
+@router.message(Command("tasks"), GROUP)
+async def team_tasks(
+    message: Message, session: AsyncSession, team: Team | None, t: Translator, runtime: Runtime
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    today = team_today(runtime.now(), team.timezone)
+    text, keyboard = await task_notices.team_list(session, team, t, today)
+    await message.answer(text, reply_markup=keyboard)
+
+
+@router.message(Command("tasks"), PRIVATE)
+async def my_tasks(
+    message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
+) -> None:
+    text, keyboard = await task_notices.own_list(session, user, t, runtime.now())
+    await message.answer(text, reply_markup=keyboard)
+
+
+@router.callback_query(TaskAction.filter())
+async def task_button(
+    query: CallbackQuery,
+    callback_data: TaskAction,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    i18n: I18n,
+    runtime: Runtime,
+    state: FSMContext,
+) -> None:
+    task = await task_service.get(session, callback_data.task_id)
+    team = await session.get(Team, task.team_id) if task else None
+    in_group = query.message.chat.type != "private"
+    if task is None or team is None or (in_group and team.chat_id != query.message.chat.id):
+        await query.answer(t("task.error.gone"), show_alert=True)
+        return
+    owner = await task_service.owner_of(session, task)
+    is_lead = await leads.is_lead(bot, session, team, user.id)
+    action = callback_data.action
+    allowed = (
+        task_service.can_cancel(task, user.id, is_lead)
+        if action == "cancel"
+        else task_service.can_finish(task, owner, user.id, is_lead)
+    )
+    if not allowed:
+        key = "task.error.cancel_rights" if action == "cancel" else "task.error.owner_rights"
+        await query.answer(t(key), show_alert=True)
+        return
+    if task.status != task_service.OPEN:
+        await query.answer(t("task.error.closed"), show_alert=True)
+        return
+    now = runtime.now()
+    today = team_today(now, team.timezone)
+    if action == "due":
+        await ask_due(query, task, t, state, in_group)
+        return
+    if action == "done":
+        task_service.mark_done(task, now)
+    else:
+        task_service.cancel(task, now)
+    await session.commit()
+    await query.answer(t("task.done_short" if action == "done" else "task.cancelled_short"))
+    await refresh(query, session, user, team, task, t, now, today, callback_data.view)
+    if action == "done":
+        group_t = i18n.get(team.locale)
+        await bot.send_message(
+            team.chat_id,
+            group_t("task.done_announce", owner=user_name(owner.user), text=escape(task.text)),
+        )
+
+
+async def refresh(
+    query: CallbackQuery,
+    session: AsyncSession,
+    user: User,
+    team: Team,
+    task: Task,
+    t: Translator,
+    now,
+    today: date,
+    view: str,
+) -> None:
+    """Redraws the message the button was on: a single task's card, or a list."""
+    if view == "team":
+        text, keyboard = await task_notices.team_list(session, team, t, today)
+    elif view == "mine":
+        text, keyboard = await task_notices.own_list(session, user, t, now)
+    else:
+        text, keyboard = task_notices.task_card(task, t, today, team), None
+    await query.message.edit_text(text, reply_markup=keyboard)
+
+
+async def ask_due(
+    query: CallbackQuery, task: Task, t: Translator, state: FSMContext, in_group: bool
+) -> None:
+    text = t("task.ask_due", text=escape(task.text))
+    markup = ForceReply(selective=True) if in_group else None
+    prompt = await query.message.answer(text, reply_markup=markup)
+    await state.set_state(TaskDue.date)
+    await state.update_data(task_id=task.id, prompt_id=prompt.message_id)
+    await query.answer()
+
+
+@router.message(StateFilter(TaskDue.date), Command("cancel"))
+async def cancel_due(message: Message, state: FSMContext, t: Translator) -> None:
+    await state.clear()
+    await message.answer(t("task.due_unchanged"))
+
+
+@router.message(StateFilter(TaskDue.date), PRIVATE, F.text, ~F.text.startswith("/"))
+@router.message(StateFilter(TaskDue.date), GROUP, F.text, F.reply_to_message.from_user.is_bot)
+async def new_due(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    runtime: Runtime,
+    state: FSMContext,
+) -> None:
+    data = await state.get_data()
+    task = await task_service.get(session, data.get("task_id", 0))
+    team = await session.get(Team, task.team_id) if task else None
+    if task is None or team is None:
+        await state.clear()
+        await message.answer(t("task.error.gone"))
+        return
+    owner: Member = await task_service.owner_of(session, task)
+    is_lead = await leads.is_lead(bot, session, team, user.id)
+    if not task_service.can_finish(task, owner, user.id, is_lead):
+        await state.clear()
+        await message.answer(t("task.error.owner_rights"))
+        return
+    today = team_today(runtime.now(), team.timezone)
+    try:
+        due = task_service.read_due(message.text, today=today, locale=t.locale)
+        task_service.move(task, due, today)
+    except task_service.TaskError as error:
+        await message.reply(task_notices.reason(error, t) + "\n" + t("task.due_retry"))
+        return
+    await session.commit()
+    await state.clear()
+    await message.reply(
+        t("task.due_moved", text=escape(task.text), due=task_notices.due_text(task, t, today))
+    )
