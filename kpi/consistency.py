@@ -7,14 +7,18 @@ Reason texts: `kpi.inconsistency.<code>` in locales/*/kpi.po.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kpi.definitions import input_def, is_input, metrics
+from kpi.definitions import KPI, input_def, is_input, metric, metrics, role
 from kpi.formulas import FORMULAS, violations
 
 INCONSISTENCIES: tuple[str, ...] = ("exceeds", "retained_exceeds_start")
+
+# Outcomes a member with several roles reports once, as a total over their channels: compared
+# with one channel's denominator only where one of the member's own KPIs makes that comparison.
+CROSS_CHANNEL = frozenset({"conversions", "leads", "new_customers"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +46,14 @@ class Inconsistency:
         }
 
 
-def _bindings() -> list[tuple[str, dict[str, str]]]:
-    """(formula, param → input code) for every derived metric with a constraint on its inputs."""
-    out: list[tuple[str, dict[str, str]]] = []
+Binding = tuple[str, dict[str, str]]  # (formula, param → input code)
+
+
+def _bindings(source: Iterable[KPI]) -> list[Binding]:
+    """The bindings of every derived metric among `source` with a constraint on its inputs."""
+    out: list[Binding] = []
     seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-    for m in metrics():
+    for m in source:
         if m.formula is None:
             continue
         formula = FORMULAS[m.formula]
@@ -60,12 +67,32 @@ def _bindings() -> list[tuple[str, dict[str, str]]]:
     return out
 
 
-_BINDINGS = _bindings()
+def _nested(kpis: Iterable[KPI]) -> list[KPI]:
+    out: list[KPI] = []
+    for k in kpis:
+        out.append(k)
+        out.extend(_nested(metric(a) for a in k.args if not is_input(a) and a != k.code))
+    return out
 
 
-def check_consistency(inputs: Mapping[str, Decimal]) -> list[Inconsistency]:
+_BINDINGS = _bindings(metrics())
+_UNIVERSAL = [b for b in _BINDINGS if not CROSS_CHANNEL & set(b[1].values())]
+
+
+def _for_roles(role_codes: Iterable[str]) -> list[Binding]:
+    own = _bindings(_nested(k for code in role_codes for k in role(code).kpis))
+    return own + [b for b in _UNIVERSAL if b not in own]
+
+
+def check_consistency(
+    inputs: Mapping[str, Decimal], role_codes: Iterable[str] | None = None
+) -> list[Inconsistency]:
+    """Every impossible pair among the inputs. With `role_codes`, the member's roles: a total
+    such as conversions is then compared only where one of their KPIs divides it (an email
+    marketer's conversions by unique email clicks, not also by another channel's clicks)."""
     found: dict[tuple[str, str, str], Inconsistency] = {}
-    for formula, binding in _BINDINGS:
+    bindings = _BINDINGS if role_codes is None else _for_roles(role_codes)
+    for formula, binding in bindings:
         values = {p: Decimal(inputs[a]) for p, a in binding.items() if inputs.get(a) is not None}
         for kind, (pa, pb) in violations(formula, values):
             a, b = binding[pa], binding[pb]

@@ -400,3 +400,29 @@ def test_funnel_missing_and_impossible_steps() -> None:
     assert [s.value for s in steps] == [D(1000), None, D(10), D(20)]
     # no clicks: nothing to convert from; more sales than leads: impossible, not 200 %
     assert [s.conversion_from_previous for s in steps] == [None, None, None, None]
+
+
+def test_check_consistency_scoped_to_the_members_roles() -> None:
+    row = {
+        "clicks": D(100),
+        "impressions": D(1000),
+        "reach": D(50),
+        "conversions": D(150),
+        "delivered": D(5000),
+        "unique_opens": D(1000),
+        "unique_clicks": D(400),
+    }
+    everything = {(i.code, i.inputs) for i in kpi.check_consistency(row)}
+    assert everything == {
+        ("exceeds", ("conversions", "clicks")),
+        ("exceeds", ("conversions", "reach")),
+    }
+    # an email marketer's conversions are compared with unique email clicks only
+    assert kpi.check_consistency(row, ["email_marketer"]) == []
+    both = kpi.check_consistency(row, ["email_marketer", "context_ads_specialist"])
+    assert [(i.code, i.inputs) for i in both] == [("exceeds", ("conversions", "clicks"))]
+    # physical truths hold whatever the roles
+    scoped = kpi.check_consistency({"clicks": D(10), "impressions": D(5)}, [])
+    assert [(i.code, i.inputs) for i in scoped] == [("exceeds", ("clicks", "impressions"))]
+    with pytest.raises(KeyError):
+        kpi.check_consistency(row, ["astronaut"])
