@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from bot import digest_cli
 from bot.config import Settings
 
 
@@ -40,6 +41,7 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the real bot against the emulator with a scripted team")
     demo.add_argument("--out", default="demo-output", help="folder for the digest and charts")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    digest_cli.add_parser(sub)
     db = sub.add_parser("db", help="database tools").add_subparsers(
         dest="db_command", required=True
     )
@@ -77,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return asyncio.run(run_demo(settings, out=getattr(args, "out", "demo-output")))
+        elif command == "digest":
+            return digest_cli.run(settings, args, fail)
         elif command == "db":
             from bot.dbcopy import run_copy
 

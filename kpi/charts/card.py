@@ -1,0 +1,93 @@
+"""(e) A member's card for the planerka: each KPI's value, change, plan, status and trend."""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from kpi.charts import style
+from kpi.charts.specs import CardRow, MemberCard
+
+ROW_IN = 1.0
+SECTION_IN = 0.5
+
+
+def render_card(card: MemberCard) -> bytes:
+    layout = _layout(card)
+    body = sum(SECTION_IN if kind == "section" else ROW_IN for kind, _ in layout) or 1.2
+    footer = 0.45 if card.footer else 0.0
+    height = style.HEADER_IN + body + footer + 0.3
+    return style.render_png(lambda fig: _draw(fig, card, layout, footer), height)
+
+
+def _layout(card: MemberCard) -> list[tuple[str, object]]:
+    sections = dict(card.sections)
+    items: list[tuple[str, object]] = []
+    for index, row in enumerate(card.rows):
+        if index in sections:
+            items.append(("section", sections[index]))
+        items.append(("row", row))
+    return items
+
+
+def _draw(fig: Figure, card: MemberCard, layout: list, footer: float) -> None:
+    heights = [style.HEADER_IN] + [SECTION_IN if k == "section" else ROW_IN for k, _ in layout]
+    if not layout:
+        heights.append(1.2)
+    if footer:
+        heights.append(footer)
+    grid = fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[0.72, 0.28])
+    style.header(fig.add_subplot(grid[0, :]), card.title, card.subtitle)
+    if not layout:
+        style.empty_axes(fig.add_subplot(grid[1, :]), card.no_data)
+    for index, (kind, item) in enumerate(layout, start=1):
+        if kind == "section":
+            ax = fig.add_subplot(grid[index, :])
+            ax.set_axis_off()
+            ax.text(0, 0.2, str(item), fontsize=style.LABEL, fontweight="bold",
+                    color=style.MUTED, transform=ax.transAxes)  # fmt: skip
+            continue
+        assert isinstance(item, CardRow)
+        _row(fig.add_subplot(grid[index, 0]), item, card)
+        _spark(fig.add_subplot(grid[index, 1]), item)
+    if footer:
+        ax = fig.add_subplot(grid[len(heights) - 1, :])
+        ax.set_axis_off()
+        ax.text(0, 0.5, card.footer, fontsize=style.SMALL, color=style.MUTED, va="center",
+                transform=ax.transAxes)  # fmt: skip
+
+
+def _row(ax, row: CardRow, card: MemberCard) -> None:
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    color = style.STATUS_COLORS.get(row.status, style.GREY)
+    ax.plot([0.035], [0.5], marker="o", markersize=27, color=color, transform=ax.transAxes,
+            clip_on=False)  # fmt: skip
+    ax.text(0.035, 0.5, style.STATUS_MARKS.get(row.status, ""), ha="center", va="center",
+            fontsize=style.LABEL, color="white", fontweight="bold")  # fmt: skip
+    ax.text(0.09, 0.93, style.wrap(row.title, 44), fontsize=style.SMALL, color=style.INK,
+            va="top", ha="left")  # fmt: skip
+    value = ax.text(0.09, 0.08, row.value, fontsize=style.LABEL + 4, fontweight="bold",
+                    color=style.INK, va="bottom", ha="left")  # fmt: skip
+    if row.change:
+        tone = {True: style.GREEN, False: style.VERMILLION}.get(row.change_good, style.MUTED)  # type: ignore[arg-type]
+        ax.annotate(row.change, xy=(1, 0), xycoords=value, xytext=(10, 0),
+                    textcoords="offset points", fontsize=style.SMALL + 0.5, color=tone,
+                    fontweight="bold", va="bottom")  # fmt: skip
+    if row.target:
+        ax.text(1.0, 0.08, row.target, fontsize=style.SMALL, color=style.MUTED, ha="right",
+                va="bottom")  # fmt: skip
+    ax.axhline(0, color=style.LIGHT, linewidth=1)
+
+
+def _spark(ax, row: CardRow) -> None:
+    ax.set_axis_off()
+    values = style.nan_series(row.history)
+    if not style.finite(row.history):
+        return
+    xs = list(range(len(values)))
+    ax.plot(xs, values, color=style.BLUE, linewidth=2.4)
+    last = next((i for i in reversed(xs) if row.history[i] is not None), None)
+    if last is not None:
+        ax.plot([last], [values[last]], marker="o", markersize=7, color=style.BLUE)
+    ax.margins(x=0.08, y=0.25)

@@ -1,0 +1,58 @@
+"""(c) Channels side by side: spend, cost per result and return, one panel each."""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from kpi.charts import style
+from kpi.charts.specs import ChannelChart, ChannelMetric
+
+BAR_IN = 0.42
+PANEL_PAD_IN = 0.75
+
+
+def render_channels(chart: ChannelChart) -> bytes:
+    n = max(1, len(chart.channels))
+    panel = BAR_IN * n + PANEL_PAD_IN
+    metrics = chart.metrics if chart.channels else ()
+    height = style.HEADER_IN + (panel * len(metrics) if metrics else 1.6) + 0.3
+    return style.render_png(lambda fig: _draw(fig, chart, metrics, panel), height)
+
+
+def _draw(fig: Figure, chart: ChannelChart, metrics: tuple[ChannelMetric, ...], panel: float):
+    rows = max(1, len(metrics))
+    grid = fig.add_gridspec(rows + 1, 1, height_ratios=[style.HEADER_IN] + [panel] * rows)
+    style.header(fig.add_subplot(grid[0]), chart.title, chart.subtitle)
+    if not metrics:
+        style.empty_axes(fig.add_subplot(grid[1]), chart.no_data)
+        return
+    for index, metric in enumerate(metrics):
+        _panel(fig.add_subplot(grid[index + 1]), chart, metric)
+
+
+def _panel(ax, chart: ChannelChart, metric: ChannelMetric) -> None:
+    ys = list(range(len(chart.channels)))[::-1]
+    present = style.finite(metric.values)
+    top = max([abs(v) for v in present] + [abs(metric.reference or 0)] or [1.0]) or 1.0
+    low = min([0.0, *present])
+    for y, value, label, color in zip(ys, metric.values, metric.labels, style.SERIES, strict=False):
+        if value is None:
+            ax.text(0, y, f" {chart.no_data}", va="center", ha="left", fontsize=style.SMALL,
+                    color=style.MUTED, style="italic")  # fmt: skip
+            continue
+        ax.barh(y, value, height=0.62, color=color)
+        ax.text(max(value, 0) + top * 0.02, y, label, va="center", ha="left",
+                fontsize=style.SMALL, color=style.INK, fontweight="bold")  # fmt: skip
+    if metric.reference is not None:
+        ax.axvline(metric.reference, color=style.INK, linestyle=(0, (5, 3)), linewidth=1.4)
+    ax.set_title(metric.title, loc="left", fontsize=style.LABEL, fontweight="bold",
+                 color=style.INK, pad=4)  # fmt: skip
+    ax.set_yticks(ys)
+    ax.set_yticklabels(chart.channels, fontsize=style.TICK)
+    ax.set_xticks([])
+    ax.set_xlim(low * 1.1 if low < 0 else 0, top * 1.55)
+    ax.set_ylim(-0.6, len(ys) - 0.4)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color(style.GREY)
+    ax.tick_params(length=0, colors=style.INK)
