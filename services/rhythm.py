@@ -54,17 +54,32 @@ def meeting_day(team: Team, period: Period) -> date:
     return day + timedelta(days=(team.meeting_weekday - day.weekday()) % 7)
 
 
+def previous_working_day(day: date, holidays: Collection[date]) -> date:
+    while not is_working_day(day, holidays):
+        day -= timedelta(days=1)
+    return day
+
+
 def cycle_for(team: Team, period: Period, holidays: Collection[date] = ()) -> Cycle:
+    """The cycle's moments. The opening is counted from the scheduled meeting day (a meeting
+    moved off a holiday doesn't drag the opening into the weekend); an opening on a holiday
+    moves to the working day before it, or the period is skipped (policy "skip")."""
     zone = ZoneInfo(team.timezone)
-    day = meeting_day(team, period)
+    scheduled = day = meeting_day(team, period)
+    skip = team.holiday_policy == "skip"
     skipped = False
     if day in holidays:
-        if team.holiday_policy == "skip":
+        if skip:
             skipped = True
         else:
             day = next_working_day(day + timedelta(days=1), holidays)
     meeting_at = datetime.combine(day, _time(team.meeting_time), zone)
-    open_day = day - timedelta(days=team.collect_open_days_before)
+    open_day = scheduled - timedelta(days=team.collect_open_days_before)
+    if open_day in holidays:
+        if skip:
+            skipped = True
+        else:
+            open_day = previous_working_day(open_day, holidays)
     opens_at = datetime.combine(open_day, _time(team.collect_open_time), zone)
     deadline_at = meeting_at - timedelta(minutes=team.deadline_minutes_before)
     opens_at = min(opens_at, deadline_at)

@@ -1,0 +1,236 @@
+"""Check-ins in private chat: /report, typed answers, and the question and card buttons.
+
+Questions and answers live only here, in the private chat. A text from a member with a
+question open is the answer to it (the state is in the database, see services.checkins).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, Filter, StateFilter
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator, escape
+from bot.runtime import Runtime
+from handlers.filters import PRIVATE
+from models.tables import Team, User
+from services import checkin_views, checkins, collection, teams, users
+from services.checkin_views import Ask, TeamChoice
+from services.checkins import DONE, Flow, Outcome
+
+router = Router(name="checkin")
+router.message.filter(PRIVATE)
+router.callback_query.filter(F.message.chat.type == "private")
+
+
+class OpenCheckin(Filter):
+    """Passes (with `flow`) when the sender has a question open in private chat."""
+
+    async def __call__(
+        self, message: Message, session: AsyncSession, user: User | None, runtime: Runtime
+    ) -> bool | dict[str, Flow]:
+        if user is None:
+            return False
+        flow = await checkins.open_flow(session, user, runtime.now())
+        return {"flow": flow} if flow is not None else False
+
+
+# ----------------------------------------------------------------------------- showing
+async def show(
+    runtime: Runtime, session: AsyncSession, flow: Flow, outcome: Outcome, t: Translator
+) -> None:
+    """Sends what comes after an outcome: the next question, the card, a doubt, a reason."""
+    many = await collection.many_teams(session, flow.member.user)
+    if outcome.step == "stale":
+        flow = await checkins.reload(session, flow)
+    if outcome.step == "invalid" and outcome.error is not None:
+        text, markup = checkin_views.invalid(flow, outcome.error, t, many)
+    elif outcome.step == "check" and outcome.doubt is not None:
+        text, markup = checkin_views.doubt(flow, outcome.doubt, t)
+    elif flow.checkin.state == DONE:
+        roles = await checkins.card(session, flow)
+        text, markup = checkin_views.card_view(flow, roles, t, runtime.now(), many)
+        await session.commit()
+        await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
+        return
+    else:
+        text, markup = checkin_views.question(flow, t, many_teams=many)
+    await session.commit()
+    sent = await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
+    await checkins.mark_asked(session, flow, sent.message_id)
+
+
+async def open_report(
+    runtime: Runtime, session: AsyncSession, user: User, team: Team, t: Translator
+) -> None:
+    """The team's current period for this member: the card if done, else the question."""
+    member = await teams.member(session, team, user.id)
+    if member is None or not member.active:
+        await runtime.bot.send_message(user.id, t("checkin.not_member"))
+        return
+    users.mark_reachable(user)
+    user.active_team_id = team.id
+    cycle, flow, fresh = await checkins.start(session, team, member, runtime.now())
+    if flow is None:
+        key = "checkin.skipped" if cycle.skipped else "checkin.no_roles"
+        period = checkin_views.period_text(cycle.period, t)
+        await runtime.bot.send_message(user.id, t(key, period=period, team=escape(team.title)))
+        return
+    if fresh and flow.checkin.state != DONE:
+        text, _ = checkin_views.intro(flow, t, runtime.now())
+        await runtime.bot.send_message(user.id, text)
+    await show(runtime, session, flow, Outcome("ask"), t)
+
+
+@router.message(Command("report"))
+async def report(
+    message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
+) -> None:
+    mine = await teams.teams_of(session, user)
+    if not mine:
+        await message.answer(t("checkin.not_member"))
+        return
+    if len(mine) > 1:
+        await session.commit()
+        await message.answer(
+            t("checkin.pick_team"),
+            reply_markup=checkin_views.teams_keyboard(mine, user.active_team_id),
+        )
+        return
+    await open_report(runtime, session, user, mine[0], t)
+
+
+@router.callback_query(TeamChoice.filter())
+async def choose_team(
+    query: CallbackQuery,
+    callback_data: TeamChoice,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
+    team = await session.get(Team, callback_data.team)
+    member = await teams.member(session, team, user.id) if team else None
+    if team is None or member is None or not member.active:
+        await query.answer(t("checkin.not_member"), show_alert=True)
+        return
+    await query.answer()
+    await _close(query, t("checkin.chosen", team=escape(team.title)))
+    await open_report(runtime, session, user, team, t)
+
+
+# ----------------------------------------------------------------------------- answers
+@router.message(F.text, ~F.text.startswith("/"), OpenCheckin())
+async def answer(
+    message: Message, flow: Flow, session: AsyncSession, t: Translator, runtime: Runtime
+) -> None:
+    outcome = await checkins.answer_text(session, flow, message.text, t.locale, runtime.now())
+    await show(runtime, session, flow, outcome, t)
+
+
+@router.callback_query(Ask.filter())
+async def press(
+    query: CallbackQuery,
+    callback_data: Ask,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
+    flow = await checkins.flow_by_id(session, callback_data.checkin)
+    if flow is None or flow.member.user_id != user.id:
+        await query.answer(t("checkin.stale"), show_alert=True)
+        return
+    now = runtime.now()
+    action = callback_data.action
+    if action == "start":
+        await query.answer()
+        await _close(query, None)
+        await open_report(runtime, session, user, flow.team, t)
+        return
+    if action == "edit":
+        outcome = await checkins.edit(session, flow, callback_data.pos)
+    elif flow.current is None or flow.position != callback_data.pos:
+        outcome = Outcome("stale")
+    elif action == "same":
+        outcome = await checkins.answer_value(
+            session, flow, flow.last_value(flow.current.code), now
+        )
+    elif action == "skip":
+        outcome = await checkins.answer_value(session, flow, None, now, check=False)
+    elif action == "back":
+        outcome = await checkins.back(session, flow)
+    elif action == "ok":
+        outcome = await checkins.confirm(session, flow, now)
+    elif action == "alt":
+        outcome = await _alternative(session, flow, callback_data.value, now)
+    else:
+        outcome = await checkins.retype(session, flow)
+    if outcome.step == "stale":
+        await session.commit()
+        await query.answer(t("checkin.stale"))
+        return
+    await query.answer()
+    await _close(query, _choice_text(action, callback_data, flow, t))
+    await show(runtime, session, flow, outcome, t)
+
+
+async def _alternative(session: AsyncSession, flow: Flow, value: str, now: datetime) -> Outcome:
+    try:
+        chosen = Decimal(value)
+    except InvalidOperation:
+        return Outcome("stale")
+    return await checkins.answer_value(session, flow, chosen, now, check=False)
+
+
+def _choice_text(action: str, data: Ask, flow: Flow, t: Translator) -> str | None:
+    """A line added to the pressed message, saying what the press did."""
+    item = flow.inputs[data.pos] if 0 <= data.pos < flow.total else None
+    if item is None:
+        return None
+    if action in ("same", "alt", "ok"):
+        value = flow.value(item.code)
+        return t("checkin.chosen_value", value=checkin_views.number(value, item.unit, flow.team, t))
+    if action == "skip":
+        return t("checkin.chosen_value", value=t("checkin.no_data_value"))
+    return None
+
+
+async def _close(query: CallbackQuery, note: str | None) -> None:
+    """Takes the buttons off the pressed message (adding a note of the choice)."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    try:
+        if note:
+            await message.edit_text(f"{message.html_text}\n\n{note}", reply_markup=None)
+        else:
+            await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest:
+        pass
+
+
+# ----------------------------------------------------------------------------- no question
+@router.message(F.text, ~F.text.startswith("/"), StateFilter(None))
+async def no_question(
+    message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
+) -> None:
+    """A text with no question open: say so, and how to answer (or how to join)."""
+    mine = await teams.teams_of(session, user)
+    if not mine:
+        await message.answer(t("checkin.not_member"))
+        return
+    team = await teams.home_team(session, user) or mine[0]
+    upcoming = await checkins.next_cycle(session, team, runtime.now())
+    await message.answer(
+        t(
+            "checkin.nothing_open",
+            opens=checkin_views.moment_text(upcoming.opens_at, team, t),
+            team=escape(team.title),
+        )
+    )

@@ -1,0 +1,118 @@
+"""/status in the group (leads): who has reported, who is answering, who hasn't started, who is
+away and who can't be reached. /report in the group points to the private chat."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.runtime import Runtime
+from handlers.filters import GROUP
+from handlers.keyboards import deep_link_keyboard
+from handlers.render import user_name
+from models.tables import Team, User
+from services import checkins, leads, rhythm
+from services.checkin_status import MemberStatus, TeamStatus, team_status
+from services.checkin_views import moment_text, period_text
+
+router = Router(name="status")
+router.message.filter(GROUP)
+
+MARKS = {
+    "done": "✅",
+    "in_progress": "✍️",
+    "not_started": "⏳",
+    "away": "🌴",
+    "unreachable": "🚫",
+}
+
+
+def bot_link(runtime: Runtime) -> str:
+    return f"https://t.me/{runtime.bot_username}"
+
+
+def _line(status: MemberStatus, team: Team, t: Translator) -> str:
+    name = user_name(status.member.user)
+    if status.kind == "done":
+        return name + (" " + t("status.late_mark") if status.late else "")
+    if status.kind == "in_progress":
+        return t("status.progress", name=name, answered=status.answered, total=status.total)
+    if status.kind == "away" and status.away is not None:
+        return t("status.away_until", name=name, until=t.date(status.away.end))
+    if status.kind == "unreachable":
+        why = "status.blocked" if status.member.user.blocked else "status.never_started"
+        return t(why, name=name)
+    return name
+
+
+def status_text(
+    status: TeamStatus, upcoming: rhythm.Cycle, team: Team, t: Translator, runtime: Runtime
+) -> str:
+    if status.collection is None:
+        lines = [
+            t(
+                "status.not_open",
+                period=period_text(upcoming.period, t),
+                opens=moment_text(upcoming.opens_at, team, t),
+            )
+        ]
+        kinds: tuple[str, ...] = ("unreachable",)
+    else:
+        lines = [
+            t(
+                "status.header",
+                period=period_text(status.cycle.period, t),
+                deadline=moment_text(status.collection.deadline_at, team, t),
+            ),
+            t.n("status.done_count", len(status.of("done")), total=len(status.members)),
+        ]
+        kinds = ("done", "in_progress", "not_started", "away", "unreachable")
+    for kind in kinds:
+        group = status.of(kind)
+        if group:
+            names = ", ".join(_line(s, team, t) for s in group)
+            lines += ["", f"{MARKS[kind]} {t(f'status.kind.{kind}')}: {names}"]
+    if status.of("unreachable"):
+        lines.append(t("status.fix_link", link=bot_link(runtime)))
+    if not status.members:
+        lines += ["", t("status.nobody")]
+    return "\n".join(lines)
+
+
+@router.message(Command("status"))
+async def show_status(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    if not await leads.is_lead(bot, session, team, user.id):
+        await session.commit()
+        await message.answer(t("common.leads_only"))
+        return
+    now = runtime.now()
+    status = await team_status(session, team, now)
+    upcoming = await checkins.next_cycle(session, team, now)
+    await session.commit()
+    markup = None
+    if status.of("unreachable"):
+        markup = deep_link_keyboard(t("status.open_bot"), bot_link(runtime))
+    await message.answer(status_text(status, upcoming, team, t, runtime), reply_markup=markup)
+
+
+@router.message(Command("report"))
+async def report_in_group(message: Message, t: Translator, runtime: Runtime) -> None:
+    """Numbers are never asked or shown in the group: point to the private chat."""
+    await message.answer(
+        t("checkin.private_only"),
+        reply_markup=deep_link_keyboard(t("status.open_bot"), bot_link(runtime)),
+    )

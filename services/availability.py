@@ -1,0 +1,168 @@
+"""Who is away, and the team's holidays; the dates people type for them.
+
+Dates are typed as 24.11, 24.11.2026 or 24.11.26; a range as «24.11–01.12» (any dash, with or
+without spaces). A date without a year is the nearest such date that isn't long past (typed in
+December, 05.01 means next January); a range that crosses New Year gets the end's year right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import Away, Holiday, Member, Team
+
+DAY = r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?"
+SINGLE = re.compile(rf"^{DAY}$")
+RANGE = re.compile(rf"^{DAY}\s*(?:[-–—‒−]+|\.\.|…)\s*{DAY}$")
+MAX_AWAY_DAYS = 366
+MAX_HOLIDAY_DAYS = 31
+PAST_YEAR_AFTER = timedelta(days=183)
+
+
+class AvailabilityError(ValueError):
+    """A refusal with a translation key and its parameters."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def _day(day: str, month: str, year: str | None, today: date, text: str) -> date:
+    try:
+        if year is not None:
+            full = int(year) + (2000 if len(year) == 2 else 0)
+            return date(full, int(month), int(day))
+        guess = date(today.year, int(month), int(day))
+    except ValueError:
+        raise AvailabilityError("away.error.date", value=text) from None
+    if today - guess > PAST_YEAR_AFTER:
+        guess = guess.replace(year=today.year + 1)
+    return guess
+
+
+def parse_range(text: str, today: date) -> tuple[date, date]:
+    """(start, end) of a typed date or range; refused if malformed, backwards or past."""
+    value = " ".join(text.split())
+    single, pair = SINGLE.match(value), RANGE.match(value)
+    if single:
+        start = end = _day(*single.groups(), today, value)
+    elif pair:
+        parts = pair.groups()
+        start = _day(*parts[:3], today, value)
+        end = _day(*parts[3:], today, value)
+        if parts[5] is None and end < start and end.replace(year=end.year + 1) > start:
+            year_end = end.replace(year=end.year + 1)
+            if (year_end - start).days <= MAX_AWAY_DAYS:
+                end = year_end
+    else:
+        raise AvailabilityError("away.error.format", value=value)
+    if end < start:
+        raise AvailabilityError("away.error.order", start=start, end=end)
+    if end < today:
+        raise AvailabilityError("away.error.past", end=end)
+    if (end - start).days >= MAX_AWAY_DAYS:
+        raise AvailabilityError("away.error.too_long", days=MAX_AWAY_DAYS)
+    return start, end
+
+
+def days_in(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+# ----------------------------------------------------------------------------- away
+async def add_away(
+    session: AsyncSession, members: Iterable[Member], start: date, end: date, set_by: int
+) -> list[Away]:
+    rows = [Away(member_id=m.id, start=start, end=end, set_by=set_by) for m in members]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def cancel_away(session: AsyncSession, members: Iterable[Member], today: date) -> int:
+    """Ends every current or future away range of these members before today; how many."""
+    ids = [m.id for m in members]
+    rows = list(
+        await session.scalars(select(Away).where(Away.member_id.in_(ids), Away.end >= today))
+    )
+    for row in rows:
+        if row.start < today:
+            row.end = today - timedelta(days=1)
+        else:
+            await session.delete(row)
+    await session.flush()
+    return len(rows)
+
+
+async def aways(
+    session: AsyncSession, member_ids: Sequence[int], since: date
+) -> dict[int, list[Away]]:
+    """Member id → their away ranges that end on or after `since`, earliest first."""
+    query = (
+        select(Away)
+        .where(Away.member_id.in_(list(member_ids)), Away.end >= since)
+        .order_by(Away.start, Away.id)
+    )
+    result: dict[int, list[Away]] = defaultdict(list)
+    for row in await session.scalars(query):
+        result[row.member_id].append(row)
+    return result
+
+
+def away_range(ranges: Iterable[Away], first: date, last: date | None = None) -> Away | None:
+    """The range covering any day of first..last (or the day `first`), if there is one."""
+    last = first if last is None else last
+    return next((r for r in ranges if r.start <= last and r.end >= first), None)
+
+
+async def away_on(session: AsyncSession, member_ids: Sequence[int], day: date) -> dict[int, Away]:
+    """Member id → the range that has them away on `day`."""
+    found = await aways(session, member_ids, day)
+    return {
+        member_id: hit
+        for member_id, ranges in found.items()
+        if (hit := away_range(ranges, day)) is not None
+    }
+
+
+# ----------------------------------------------------------------------------- holidays
+def parse_holidays(text: str, today: date) -> list[date]:
+    start, end = parse_range(text, today)
+    if (end - start).days >= MAX_HOLIDAY_DAYS:
+        raise AvailabilityError("holiday.error.too_long", days=MAX_HOLIDAY_DAYS)
+    return days_in(start, end)
+
+
+async def add_holidays(session: AsyncSession, team: Team, days: Iterable[date]) -> list[date]:
+    """Marks the days; returns those that weren't marked before."""
+    have = set(await holidays(session, team))
+    new = sorted(set(days) - have)
+    session.add_all(Holiday(team_id=team.id, day=d) for d in new)
+    await session.flush()
+    return new
+
+
+async def remove_holidays(session: AsyncSession, team: Team, days: Iterable[date]) -> list[date]:
+    wanted = set(days)
+    have = set(await holidays(session, team))
+    gone = sorted(have & wanted)
+    if gone:
+        await session.execute(
+            delete(Holiday).where(Holiday.team_id == team.id, Holiday.day.in_(gone))
+        )
+    return gone
+
+
+async def holidays(session: AsyncSession, team: Team, since: date | None = None) -> list[date]:
+    query = select(Holiday.day).where(Holiday.team_id == team.id).order_by(Holiday.day)
+    if since is not None:
+        query = query.where(Holiday.day >= since)
+    return list(await session.scalars(query))
