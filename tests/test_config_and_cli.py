@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "TELEGRAM_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "TELEGRAM_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
@@ -30,7 +32,10 @@ def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
     ("env", "named"),
     [
         ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN"),
-        ({"BOT_TOKEN": "123456:AAAAAAAAAAAAAAAA", "DEFAULT_TIMEZONE": "Mars/Base"}, "DEFAULT_TIMEZONE"),
+        (
+            {"BOT_TOKEN": "123456:AAAAAAAAAAAAAAAA", "DEFAULT_TIMEZONE": "Mars/Base"},
+            "DEFAULT_TIMEZONE",
+        ),
         ({"BOT_TOKEN": "123456:AAAAAAAAAAAAAAAA", "DEFAULT_LOCALE": "de"}, "DEFAULT_LOCALE"),
         ({"BOT_TOKEN": "123456:AAAAAAAAAAAAAAAA", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ],

@@ -25,7 +25,9 @@ def test_every_key_is_in_both_languages_with_the_same_placeholders():
         ru_forms = ru_text if isinstance(ru_text, tuple) else (ru_text,)
         en_forms = en_text if isinstance(en_text, tuple) else (en_text,)
         assert all(ru_forms) and all(en_forms), key
-        assert {frozenset(fields(f)) for f in ru_forms} == {frozenset(fields(f)) for f in en_forms}, key
+        assert {frozenset(fields(f)) for f in ru_forms} == {
+            frozenset(fields(f)) for f in en_forms
+        }, key
 
 
 def test_russian_plurals():
