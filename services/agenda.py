@@ -312,6 +312,8 @@ async def run_due(runtime: Runtime, now: datetime) -> None:
             cycle = await cycle_now(session, team, now)
             if not agenda_due(cycle, now, catch_up):
                 continue
+            if await meetings.held_for(session, team, cycle.period.start):
+                continue  # /planerka came first and showed the agenda
             late = now - cycle.agenda_at > LATE_AFTER
             claimed = await postlog.claim(session, team.id, "agenda", cycle.period.key, late=late)
             if claimed is None:

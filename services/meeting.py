@@ -228,6 +228,14 @@ async def finish(session: AsyncSession, meeting: Meeting, *, now: datetime, minu
     meeting.minutes = minutes
 
 
+async def held_for(session: AsyncSession, team: Team, period_start: date) -> bool:
+    """A meeting for this period has started (running or ended)."""
+    query = select(Meeting.id).where(
+        Meeting.team_id == team.id, Meeting.period_start == period_start
+    )
+    return await session.scalar(query.limit(1)) is not None
+
+
 async def last_ended(session: AsyncSession, team: Team) -> Meeting | None:
     query = (
         select(Meeting)

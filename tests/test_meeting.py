@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import copy
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.app import running
+from bot.scheduler import periodic_jobs, tick
 from models.db import session_maker
-from models.tables import Meeting, MeetingSpeaker, Task
+from models.tables import Away, Meeting, MeetingSpeaker, Member, MemberRole, Task, Team, User
+from services import agenda as agenda_service
+from services import meeting as meetings
+from services import meeting_flow, task_notices
 from tests.conftest import make_settings
 from tests.meeting_fixtures import (
     ANNA,
     BORIS,
     GROUP,
     LEAD,
+    THIS_WEEK,
     VERA,
     alert,
+    member_id,
     numbers,
     plain,
     press,
@@ -34,6 +43,9 @@ async def app(emu, database_url, clock):
         make_settings(emu, database_url, delivery_group_per_min=0), clock=clock, tick_seconds=3600
     ) as app:
         yield app
+
+
+MSK = ZoneInfo("Europe/Moscow")
 
 
 async def rows(app, model, *where):
@@ -129,3 +141,200 @@ async def test_a_whole_meeting(emu, app):
 
     again = await say(emu, LEAD, GROUP, "/end")
     assert "не идёт" in plain(again)
+
+
+async def test_only_leads_run_the_meeting_and_stale_buttons_change_nothing(emu, app):
+    await team_ready(emu)
+    assert "только ведущие" in plain(await say(emu, ANNA, GROUP, "/end"))
+    assert "не идёт" in plain(await say(emu, LEAD, GROUP, "/end"))
+    card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+    assert "только ведущие" in await alert(emu, ANNA, card, "Пропустить ⏭")
+    assert "только ведущие" in await alert(emu, BORIS, card, "➕ Задача")
+    assert "только ведущие" in plain(await say(emu, VERA, GROUP, "/end"))
+    stale = copy.deepcopy(card)  # the keyboard as a slow client still shows it
+    nxt = await press(emu, LEAD, card, "Дальше ▶", contains="Слово")
+    assert "Борис" in plain(nxt)
+    await emu.wait_idle()
+    assert card.buttons == []
+    assert "устарела" in await alert(emu, LEAD, stale, "Дальше ▶")
+    async with session_maker(app.engine)() as s:
+        meeting = await s.scalar(select(Meeting))
+        assert meeting.position == 1 and meeting.status == "running"
+
+
+async def test_a_group_without_a_team_is_told_to_set_up(emu, app):
+    from tests.meeting_fixtures import people
+
+    people(emu)
+    mark = emu.mark()
+    emu.add_bot_to_group(GROUP, LEAD)
+    await emu.wait_for(GROUP, "/setup", after=mark)
+    for command in ("/planerka", "/end", "/agenda", "/task @anna отчёт до пт", "/tasks"):
+        assert "/setup" in plain(await say(emu, LEAD, GROUP, command)), command
+    assert await count(app, Meeting) == 0 and await count(app, Task) == 0
+
+
+async def test_nobody_to_speak_is_refused(emu, app):
+    from bot.scenario import register_team
+    from tests.meeting_fixtures import people
+
+    people(emu)
+    await register_team(emu, GROUP, LEAD)
+    assert "некому выступать" in plain(await say(emu, LEAD, GROUP, "/planerka"))
+    assert await count(app, Meeting) == 0
+
+
+MY_JOBS = [agenda_service.run_due, meeting_flow.run_due, task_notices.run_due]
+
+
+async def tick_at(app, clock, moment: datetime) -> None:
+    clock.set(moment)
+    await tick(app.runtime, MY_JOBS)
+
+
+def test_the_planner_runs_the_meeting_jobs():
+    jobs = periodic_jobs()
+    assert all(job in jobs for job in MY_JOBS)
+
+
+async def test_two_planerka_at_once_start_one_meeting(emu, app):
+    await team_ready(emu)
+    await say(emu, LEAD, GROUP, "/lead @anna")
+    mark = emu.mark()
+    emu.send(LEAD, GROUP, "/planerka")
+    emu.send(ANNA, GROUP, "/planerka")
+    await emu.wait_for(GROUP, "уже идёт", after=mark)
+    await emu.wait_idle()
+    assert await count(app, Meeting) == 1
+    async with session_maker(app.engine)() as s:
+        meeting = await s.scalar(select(Meeting))
+        speakers = await s.scalar(
+            select(func.count()).where(MeetingSpeaker.meeting_id == meeting.id)
+        )
+    assert speakers == 4
+    started = [m for m in emu.messages(GROUP) if m.seq > mark and "Планёрка началась" in plain(m)]
+    assert len(started) == 1
+
+
+async def test_two_sessions_racing_start_one_meeting(app):
+    """The service itself, two transactions at once: the unique running_team_id decides."""
+    async with session_maker(app.engine)() as s:
+        team = Team(chat_id=GROUP, title="T", join_token="tok", anchor_date=date(2026, 11, 2))
+        s.add(team)
+        await s.flush()
+        for user_id in (ANNA, BORIS):
+            s.add(User(id=user_id, full_name=str(user_id)))
+            await s.flush()
+            member = Member(team_id=team.id, user_id=user_id)
+            s.add(member)
+            await s.flush()
+            s.add(MemberRole(member_id=member.id, role_code="smm_manager"))
+        await s.commit()
+        team_id = team.id
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+    async def attempt() -> str:
+        async with session_maker(app.engine)() as s:
+            team = await s.get(Team, team_id)
+            try:
+                await meetings.start(s, team, started_by=1, now=now, period_start=THIS_WEEK)
+            except meetings.AlreadyRunning:
+                return "already"
+            return "started"
+
+    results = await asyncio.gather(*(attempt() for _ in range(4)))
+    assert sorted(results) == ["already", "already", "already", "started"]
+    assert await count(app, Meeting) == 1
+    assert await count(app, MeetingSpeaker) == 2
+
+
+async def test_a_restart_in_the_middle_resumes_at_the_current_speaker(emu, database_url, clock):
+    settings = make_settings(emu, database_url, delivery_group_per_min=0)
+    async with running(settings, clock=clock, tick_seconds=3600):
+        await team_ready(emu)
+        card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+        boris = await press(emu, ANNA, card, "Дальше ▶", contains="Слово")
+        assert "Борис (2 из 4)" in plain(boris)
+    # the bot is down; it comes back with the same database
+    async with running(settings, clock=clock, tick_seconds=3600):
+        vera = await press(emu, LEAD, boris, "Пропустить ⏭", contains="Слово")
+        assert "Вера (3 из 4)" in plain(vera)
+        again = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+        assert "уже идёт" in plain(again) and "Вера (3 из 4)" in plain(again)
+        await emu.wait_idle()
+        assert vera.buttons == []  # the re-posted card is the live one now
+        olga = await press(emu, VERA, again, "Дальше ▶", contains="Слово")
+        assert "Ольга (4 из 4)" in plain(olga)
+        minutes = await say(emu, LEAD, GROUP, "/end", contains="Протокол")
+    assert "Выступили 3 человека: Анна, Вера, Ольга" in plain(minutes)
+    assert "Не выступил 1 человек: Борис" in plain(minutes)
+
+
+async def test_the_speaker_is_nudged_once_when_the_time_box_is_over(emu, app, clock):
+    await team_ready(emu)
+    await say(emu, LEAD, GROUP, "/settings speaker 120")
+    start = datetime(2026, 11, 23, 10, 0, tzinfo=MSK)
+    clock.set(start)
+    card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+    assert "2 минуты" in plain(card)
+    mark = emu.mark()
+    await tick_at(app, clock, start + timedelta(seconds=90))
+    await emu.wait_idle()
+    assert not [m for m in emu.messages(GROUP) if m.seq > mark]
+    await tick_at(app, clock, start + timedelta(seconds=121))
+    nudge = await emu.wait_for(GROUP, "время выступления вышло", after=mark)
+    assert "Анна" in plain(nudge)
+    mark = emu.mark()
+    await tick_at(app, clock, start + timedelta(seconds=400))
+    await emu.wait_idle()
+    assert not [m for m in emu.messages(GROUP) if m.seq > mark]  # one nudge only
+    clock.set(start + timedelta(seconds=410))
+    boris = await press(emu, ANNA, card, "Дальше ▶", contains="Слово")
+    mark = emu.mark()
+    await tick_at(app, clock, start + timedelta(seconds=410 + 121))
+    nudge = await emu.wait_for(GROUP, "время выступления вышло", after=mark)
+    assert "Борис" in plain(nudge) and "Борис" in plain(boris)
+
+
+async def test_a_meeting_nobody_ends_closes_itself_at_the_end_of_the_day(emu, app, clock):
+    await team_ready(emu)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=MSK))
+    card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+    await press(emu, ANNA, card, "Дальше ▶", contains="Слово")
+    await say(emu, LEAD, GROUP, "/task @boris настроить ретаргетинг до 27.11")
+    mark = emu.mark()
+    await tick_at(app, clock, datetime(2026, 11, 23, 23, 58, tzinfo=MSK))
+    await emu.wait_idle()
+    assert not [m for m in emu.messages(GROUP) if m.seq > mark and "Протокол" in plain(m)]
+    await tick_at(app, clock, datetime(2026, 11, 23, 23, 59, tzinfo=MSK))
+    minutes = await emu.wait_for(GROUP, "Протокол", after=mark)
+    assert "закрыл её сам" in plain(minutes)
+    assert "Выступили 2 человека: Анна, Борис" in plain(minutes)
+    assert "настроить ретаргетинг — Борис, до 27 нояб." in plain(minutes)
+    [meeting] = await rows(app, Meeting)
+    assert meeting.status == "ended" and meeting.minutes == minutes.text
+    mark = emu.mark()
+    await tick_at(app, clock, datetime(2026, 11, 24, 0, 5, tzinfo=MSK))
+    await emu.wait_idle()
+    assert not [m for m in emu.messages(GROUP) if m.seq > mark and "Протокол" in plain(m)]
+
+
+async def test_away_members_are_skipped_and_listed(emu, app):
+    await team_ready(emu)
+    vera = await member_id(app, VERA)
+    async with session_maker(app.engine)() as s:
+        s.add(Away(member_id=vera, start=date(2026, 11, 20), end=date(2026, 11, 27)))
+        await s.commit()
+    agenda = await say(emu, LEAD, GROUP, "/agenda")
+    assert "В отпуске: Вера" in plain(agenda)
+    assert "Вера" not in plain(agenda).split("Не сдали")[1].split("\n")[0]
+    card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+    assert "В отпуске, пропускаем (1): Вера" in plain(card)
+    assert "Выступают 3 человека" in plain(card) and "Анна (1 из 3)" in plain(card)
+    boris = await press(emu, LEAD, card, "Дальше ▶", contains="Слово")
+    olga = await press(emu, LEAD, boris, "Дальше ▶", contains="Слово")
+    assert "Ольга (3 из 3)" in plain(olga)
+    minutes = await say(emu, LEAD, GROUP, "/end", contains="Протокол")
+    assert "В отпуске 1 человек: Вера" in plain(minutes)
+    assert "Выступили 3 человека: Анна, Борис, Ольга" in plain(minutes)
+    assert "Не выступил" not in plain(minutes)
