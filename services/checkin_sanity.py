@@ -41,19 +41,28 @@ def _valid(input_code: str, value: Decimal) -> bool:
     return True
 
 
+def _plain(value: Decimal) -> Decimal:
+    """The value without exponent notation or trailing zeros (700, not 7E+2 or 700.00)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
 def _shifted(input_code: str, value: Decimal) -> list[Decimal]:
     """The value with its decimal point moved 1–3 places either way, where still valid."""
     out = []
     for shift in SHIFTS:
-        candidate = (value.scaleb(shift)).normalize()
+        candidate = _plain(value.scaleb(shift))
         if candidate != value and _valid(input_code, candidate):
             out.append(candidate)
     return out
 
 
-def _conflicts(input_code: str, value: Decimal, others: Mapping[str, Decimal]) -> list:
+def _conflicts(
+    input_code: str, value: Decimal, others: Mapping[str, Decimal], roles: Sequence[str] | None
+) -> list[kpi.Inconsistency]:
     inputs = {**others, input_code: value}
-    return [i for i in kpi.check_consistency(inputs) if input_code in i.inputs]
+    return [i for i in kpi.check_consistency(inputs, roles) if input_code in i.inputs]
 
 
 def check(
@@ -61,16 +70,19 @@ def check(
     value: Decimal | None,
     recent: Sequence[Decimal],
     answers: Mapping[str, Decimal | None],
+    roles: Sequence[str] | None = None,
 ) -> Doubt | None:
     """A doubt about `value` for `input_code`, given the member's recent values of it (newest
-    first) and their other answers this period; None if it looks right."""
+    first), their other answers this period and their roles; None if it looks right."""
     if value is None:
         return None
     others = {k: v for k, v in answers.items() if v is not None and k != input_code}
     base = baseline(recent)
-    conflicts = _conflicts(input_code, value, others)
+    conflicts = _conflicts(input_code, value, others, roles)
     if conflicts:
-        fixes = [c for c in _shifted(input_code, value) if not _conflicts(input_code, c, others)]
+        fixes = [
+            c for c in _shifted(input_code, value) if not _conflicts(input_code, c, others, roles)
+        ]
         if base is not None:
             fixes.sort(key=lambda c: abs(c - base))
         return Doubt(input_code, value, tuple(fixes[:1]), base, conflicts[0])

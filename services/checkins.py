@@ -400,7 +400,11 @@ async def answer_value(
         return Outcome("stale")
     if check:
         doubt = checkin_sanity.check(
-            current.code, value, flow.history.get(current.code, []), flow.values()
+            current.code,
+            value,
+            flow.history.get(current.code, []),
+            flow.values(),
+            [c for c in flow.member.role_codes if _known_role(c)],
         )
         if doubt is not None:
             if not await _move(session, flow, pending_input=current.code, pending_value=value):

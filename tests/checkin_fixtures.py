@@ -3,16 +3,20 @@ what the database holds (answers, check-ins)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.app import App, running
 from bot.scenario import join_team, register_team
 from bot.scheduler import periodic_jobs, tick
 from models.db import session_maker
 from models.tables import Answer, Checkin, Member
+from tests.conftest import make_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 GROUP = -100400
@@ -33,6 +37,20 @@ DEADLINE = datetime(2026, 11, 30, 9, 30, tzinfo=MSK)  # Mon 09:30
 MEETING = datetime(2026, 11, 30, 10, 0, tzinfo=MSK)
 
 
+@contextlib.asynccontextmanager
+async def quick_app(emu, database_url: str, clock) -> AsyncIterator[App]:
+    """The real bot with the outgoing flood limits off (the emulator enforces none here)."""
+    settings = make_settings(
+        emu,
+        database_url,
+        delivery_private_per_s=0,
+        delivery_global_per_s=0,
+        delivery_group_per_min=0,
+    )
+    async with running(settings, clock=clock, tick_seconds=3600) as app:
+        yield app
+
+
 def people(emu, *, anna_language: str = "ru") -> None:
     emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
     emu.add_user(ANNA, "Анна", username="anna", language_code=anna_language)
@@ -42,11 +60,13 @@ def people(emu, *, anna_language: str = "ru") -> None:
     emu.add_group(GROUP, "Маркетинг", creator=LEAD, members=[ANNA, BORIS, VERA, STRANGER])
 
 
-async def team_ready(emu, joiners=(ANNA,), **kwargs) -> None:
-    people(emu, **kwargs)
+async def team_ready(emu, joiners=(ANNA,), anna_language: str = "ru") -> None:
+    """The lead registers the team; `joiners` join with their roles (Анна in her language)."""
+    people(emu, anna_language=anna_language)
     await register_team(emu, GROUP, LEAD)
     for user_id in joiners:
-        await join_team(emu, GROUP, user_id, ROLES[user_id])
+        locale = anna_language if user_id == ANNA else "ru"
+        await join_team(emu, GROUP, user_id, ROLES[user_id], locale=locale)
 
 
 async def run_tick(app) -> None:
@@ -122,3 +142,16 @@ async def tap(emu, user_id: int, message, button: str, **wait):
         predicate=lambda m: m.message_id != message.message_id,
         **wait,
     )
+
+
+def _spaces(text: str) -> str:
+    return text.replace("\xa0", " ").replace("\u202f", " ").replace("\u2009", " ")
+
+
+def plain(message) -> str:
+    """A bot message's text with no-break spaces as plain spaces."""
+    return _spaces(message.plain or "")
+
+
+def buttons(message) -> list[str]:
+    return [_spaces(label) for label in message.button_texts()]
