@@ -26,9 +26,9 @@ PeriodicJob = Callable[[Runtime, datetime], Awaitable[None]]
 
 def periodic_jobs() -> list[PeriodicJob]:
     """Every feature's periodic function, in the order they run within a tick."""
-    from services import agenda, meeting_flow, task_notices
+    from services import agenda, collection, meeting_flow, task_notices
 
-    return [agenda.run_due, meeting_flow.run_due, task_notices.run_due]
+    return [collection.run_due, agenda.run_due, meeting_flow.run_due, task_notices.run_due]
 
 
 async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob], *, wait: bool = True) -> bool:

@@ -7,6 +7,8 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from handlers import (
+        away,
+        checkin,
         group_lifecycle,
         help,
         join,
@@ -15,6 +17,7 @@ def get_routers() -> list[Router]:
         members,
         settings,
         setup,
+        status,
         tasks,
     )
 
@@ -27,5 +30,8 @@ def get_routers() -> list[Router]:
         leads.router,
         members.router,
         settings.router,
+        status.router,
+        away.router,
         help.router,
+        checkin.router,
     ]
