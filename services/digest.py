@@ -197,10 +197,10 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     else:
         if hit:
             out.append(t.n("digest.hit", len(hit)))
-            out += _more(t, [_target_line(r, x, t, currency) for r, x in hit])
+            out += _more(t, [target_line(r, x, t, currency) for r, x in hit])
         if missed:
             out.append(t.n("digest.missed", len(missed)))
-            out += _more(t, [_target_line(r, x, t, currency) for r, x in missed])
+            out += _more(t, [target_line(r, x, t, currency) for r, x in missed])
     out += ["", t("digest.reported", done=len(done), total=len(data.members))]
     if silent:
         out.append(t("digest.silent", names=", ".join(sm.name(m) for m in silent)))
@@ -210,7 +210,7 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     return "\n".join(out)
 
 
-def _target_line(role_code: str | None, item: KpiLine, t: Translator, currency: str) -> str:
+def target_line(role_code: str | None, item: KpiLine, t: Translator, currency: str) -> str:
     return t(
         "digest.target_line",
         mark=sm.STATUS_MARKS[item.status.value],
@@ -240,15 +240,16 @@ def _f(value) -> float | None:
     return None if value is None else float(value)
 
 
-def _x_label(team: Team, period: Period, t: Translator) -> str:
-    if team.cadence == "monthly":
+def _x_label(period: Period, t: Translator) -> str:
+    if period.days > 16:
         return format_date(period.start, "LLL", locale=t.locale)
     return t.date(period.start)
 
 
-def trends_spec(data: sm.TeamData, t: Translator) -> ch.TrendChart:
+def trends_spec(data: sm.TeamData, t: Translator, cadence: str | None = None) -> ch.TrendChart:
     """(a) The key KPIs over the loaded periods: the ones with team targets first."""
     team, currency = data.team, data.team.currency
+    cadence = cadence or team.cadence
     targets = target_rows.pick(data.target_rows)
     panels: list[ch.TrendPanel] = []
     for code in dict.fromkeys([*targets, *TREND_PRIORITY]):
@@ -273,8 +274,8 @@ def trends_spec(data: sm.TeamData, t: Translator) -> ch.TrendChart:
         )
     return ch.TrendChart(
         title=t("charts.trends.title"),
-        subtitle=t.n(f"charts.trends.subtitle.{team.cadence}", len(data.periods), team=team.title),
-        periods=tuple(_x_label(team, p, t) for p in data.periods),
+        subtitle=t.n(f"charts.trends.subtitle.{cadence}", len(data.periods), team=team.title),
+        periods=tuple(_x_label(p, t) for p in data.periods),
         panels=tuple(panels),
         no_data=t("charts.no_history"),
         locale=t.locale,

@@ -101,6 +101,41 @@ async def load(session: AsyncSession, team: Team, period: Period, depth: int = H
     )
 
 
+class SummaryError(ValueError):
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+DAY = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?$")
+
+
+def parse_day(text: str, today: date) -> date:
+    """A day typed as 16.11, 16.11.2026, 16.11.26 or 2026-11-16; a day without a year is the
+    latest such day not after today. Refused if malformed or in the future."""
+    value = text.strip()
+    try:
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            day = date.fromisoformat(value)
+        else:
+            match = DAY.match(value)
+            if match is None:
+                raise ValueError(value)
+            dd, mm, yy = match.groups()
+            if yy is None:
+                day = date(today.year, int(mm), int(dd))
+                if day > today:
+                    day = day.replace(year=today.year - 1)
+            else:
+                day = date(int(yy) + (2000 if len(yy) == 2 else 0), int(mm), int(dd))
+    except ValueError:
+        raise SummaryError("summary.error.date", value=value) from None
+    if day > today:
+        raise SummaryError("summary.error.future", value=value)
+    return day
+
+
 def due_period(team: Team, now: datetime, holiday_days: set[date]) -> Period:
     """The latest period whose collection has closed: what /summary and the digest show."""
     cycle = rhythm.current_cycle(team, now, holiday_days)
@@ -312,15 +347,19 @@ def team_text(data: TeamData, t: Translator) -> str:
                 people=t.n("summary.people", len(holders)),
             )
         )
-        lines.extend(role_block(role_lines(data, code), t, currency))
+        answered = any(m.id in data.responded for m in holders)
+        lines.extend(role_block(role_lines(data, code), t, currency, answered=answered))
     lines.append("")
     lines.append(legend(t))
     return "\n".join(lines)
 
 
-def role_block(items: list[KpiLine], t: Translator, currency: str) -> list[str]:
-    """A role's lines; one «no data» line when none of its KPIs has a value."""
-    if all(x.value is None for x in items):
+def role_block(
+    items: list[KpiLine], t: Translator, currency: str, *, answered: bool = True
+) -> list[str]:
+    """A role's lines («н/д» where a KPI is undefined); one «no data» line instead when nobody
+    holding the role answered."""
+    if not answered and all(x.value is None for x in items):
         return [t("summary.role_no_data", mark=STATUS_MARKS["no_data"])]
     return [line_text(x, t, currency) for x in items]
 
@@ -342,7 +381,7 @@ def member_text(data: TeamData, member: Member, t: Translator) -> str:
     for code, items in member_lines(data, member).items():
         lines.append("")
         lines.append(t("summary.role_own", role=escape(role_title(code, t))))
-        lines.extend(role_block(items, t, currency))
+        lines.extend(role_block(items, t, currency, answered=member.id in data.responded))
     lines.append("")
     lines.append(legend(t))
     return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""/export (leads): CSV and XLSX of the raw inputs and the computed KPIs for the last 12 periods
+or a typed range. The files hold every member's own numbers, so they go to the lead's private
+chat; in the group the bot only says they were sent (or asks to start the bot first)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import I18n, Translator, escape
+from bot.runtime import Runtime
+from handlers.filters import GROUP, PRIVATE
+from handlers.keyboards import deep_link_keyboard
+from models.tables import Team, User
+from services import export as exports
+from services import leads, rhythm, teams
+from services.clock import team_today
+
+router = Router(name="export")
+router.message.filter(GROUP | PRIVATE)
+
+
+@router.message(Command("export"))
+async def export(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team | None,
+    t: Translator,
+    i18n: I18n,
+    runtime: Runtime,
+) -> None:
+    private = message.chat.type == "private"
+    if private:
+        team = await teams.home_team(session, user)
+        if team is None:
+            await message.answer(t("export.no_team"))
+            return
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    if not await leads.is_lead(bot, session, team, user.id):
+        await message.answer(t("common.leads_only"))
+        return
+    now = runtime.now()
+    args = (command.args or "").strip()
+    try:
+        if args:
+            start, end = exports.parse_range(args, team_today(now, team.timezone))
+            periods = exports.periods_between(team, start, end)
+        else:
+            current = rhythm.current_cycle(team, now).period
+            periods = exports.last_periods(team, current)
+    except exports.ExportError as error:
+        await message.answer(t(error.key, **error.params))
+        return
+    await session.commit()  # the lead flag refreshed by is_lead, before answering
+    own = i18n.pick(user.locale, user.language_code, team.locale)  # the files: the lead's language
+    data = await exports.collect(session, team, periods, own)
+    label = exports.range_label(periods, own)
+    if data.empty:
+        await message.answer(t("export.empty", period=exports.range_label(periods, t)))
+        return
+    csv_bytes = exports.to_csv(data, own)
+    xlsx = await asyncio.to_thread(exports.to_xlsx, data) if exports.xlsx_available() else None
+    caption = own("export.caption", team=escape(team.title), period=label)
+    try:
+        await bot.send_document(
+            user.id,
+            BufferedInputFile(csv_bytes, filename=exports.file_name(team, periods, "csv")),
+            caption=caption,
+        )
+        if xlsx is not None:
+            await bot.send_document(
+                user.id, BufferedInputFile(xlsx, filename=exports.file_name(team, periods, "xlsx"))
+            )
+        else:
+            await bot.send_message(user.id, own("export.no_xlsx"))
+    except (TelegramForbiddenError, TelegramBadRequest):
+        link = f"https://t.me/{runtime.bot_username}"
+        await message.answer(
+            t("export.need_start"),
+            reply_markup=deep_link_keyboard(t("export.start_button"), link),
+        )
+        return
+    if not private:
+        await message.answer(t("export.sent", period=exports.range_label(periods, t)))

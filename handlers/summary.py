@@ -1,0 +1,94 @@
+"""/summary: in the group the team's summary for the last period (or the one containing a typed
+day); in private chat one's own numbers, with one's card."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.runtime import Runtime
+from handlers.filters import GROUP, PRIVATE
+from kpi import Period, charts
+from models.tables import Member, Task, Team, User
+from services import rhythm, teams
+from services import summary as sm
+from services.clock import team_today
+
+router = Router(name="summary")
+router.message.filter(GROUP | PRIVATE)
+
+
+async def _period(
+    session: AsyncSession, team: Team, command: CommandObject, runtime: Runtime
+) -> Period:
+    now = runtime.now()
+    if command.args and command.args.strip():
+        return rhythm.period_of(team, sm.parse_day(command.args, team_today(now, team.timezone)))
+    return sm.due_period(team, now, await sm.holidays(session, team))
+
+
+async def _answer(message: Message, text: str) -> None:
+    for part in sm.chunks(text):
+        await message.answer(part)
+
+
+@router.message(Command("summary"), GROUP)
+async def team_summary(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    team: Team | None,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
+    if team is None:
+        await message.answer(t("onboarding.not_set_up"))
+        return
+    try:
+        period = await _period(session, team, command, runtime)
+    except sm.SummaryError as error:
+        await message.answer(t(error.key, **error.params))
+        return
+    data = await sm.load(session, team, period)
+    await _answer(message, sm.team_text(data, t))
+
+
+@router.message(Command("summary"), PRIVATE)
+async def own_summary(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
+    team = await teams.home_team(session, user)
+    if team is None:
+        await message.answer(t("summary.no_team"))
+        return
+    member = await teams.member(session, team, user.id)
+    if member is None or not member.active:
+        await message.answer(t("summary.not_member"))
+        return
+    try:
+        period = await _period(session, team, command, runtime)
+    except sm.SummaryError as error:
+        await message.answer(t(error.key, **error.params))
+        return
+    data = await sm.load(session, team, period)
+    await _answer(message, sm.member_text(data, member, t))
+    if member.role_codes:
+        footer = t("summary.card_footer", tasks=await _open_tasks(session, member))
+        png = await asyncio.to_thread(charts.render, sm.card_spec(data, member, t, footer))
+        await message.answer_photo(BufferedInputFile(png, filename="card.png"))
+
+
+async def _open_tasks(session: AsyncSession, member: Member) -> int:
+    query = select(func.count()).where(Task.owner_member_id == member.id, Task.status == "open")
+    return int(await session.scalar(query) or 0)

@@ -1,0 +1,319 @@
+"""The monthly report (seed 001: «ежемесячные отчёты руководителю отдела»).
+
+On the first working day of a month (team time zone, team holidays skipped) at 09:00, the
+month just ended is aggregated — each member's periods whose start falls in the month summed
+(stock inputs: the last value), ratios recomputed from the sums — and sent to the leads in
+private chat and, when the team's `monthly_group` setting is on, to the group. Claimed in the
+post log as kind "monthly" with the reported month's key "YYYY-MM": exactly once; caught up
+within `catch_up_hours` when the bot was down, marked late.
+
+A plan set per period is scaled to the month for summed raw inputs (a weekly plan of 100 leads
+is 400 for a four-period month); plans for rates and costs apply as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram.exceptions import TelegramAPIError
+from babel.dates import format_date
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import kpi
+from bot.i18n import Translator, escape
+from bot.runtime import Runtime
+from kpi import MemberInputs, Period
+from models.tables import Answer, Member, Target, Team
+from services import digest as digests
+from services import kpi_data, postlog, rhythm, teams
+from services import summary as sm
+from services import targets as target_rows
+from services.clock import team_today
+
+log = logging.getLogger(__name__)
+
+KIND = "monthly"
+AT = time(9, 0)
+MONTHS_OF_HISTORY = 6
+
+
+def month_of(day: date) -> Period:
+    return Period(day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1]))
+
+
+def previous_month(month: Period) -> Period:
+    return month_of(month.start - timedelta(days=1))
+
+
+def month_key(month: Period) -> str:
+    return month.start.strftime("%Y-%m")
+
+
+def first_working_day(month: Period, holidays: set[date]) -> date:
+    return rhythm.next_working_day(month.start, holidays)
+
+
+def due_at(team: Team, month: Period, holidays: set[date]) -> datetime:
+    """When the report on the month *before* `month` goes out."""
+    return datetime.combine(first_working_day(month, holidays), AT, ZoneInfo(team.timezone))
+
+
+def due_month(
+    team: Team, now: datetime, holidays: set[date], catch_up: timedelta
+) -> tuple[Period, datetime] | None:
+    """(the month to report on, when it was due) if its report is due now."""
+    this = month_of(team_today(now, team.timezone))
+    moment = due_at(team, this, holidays)
+    if moment <= now <= moment + max(catch_up, digests.LATE_AFTER):
+        return previous_month(this), moment
+    return None
+
+
+def periods_in(team: Team, month: Period) -> list[Period]:
+    """The team's periods whose start falls in the month, oldest first."""
+    cadence = rhythm.cadence(team)
+    period = rhythm.period_of(team, month.start)
+    if period.start < month.start:
+        period = kpi.next_period(period, cadence, team.anchor_date)
+    out = []
+    while period.start <= month.end:
+        out.append(period)
+        period = kpi.next_period(period, cadence, team.anchor_date)
+    return out
+
+
+def _scaled(rows: Sequence[Target], periods: int) -> list[Target]:
+    """Per-period plans as month plans: summed raw inputs × the number of periods."""
+    out = []
+    for row in rows:
+        value = row.value
+        if kpi.is_input(row.kpi_code) and kpi.input_def(row.kpi_code).aggregation == "sum":
+            value = row.value * periods
+        out.append(
+            Target(
+                id=row.id,
+                team_id=row.team_id,
+                member_id=row.member_id,
+                role_code=row.role_code,
+                kpi_code=row.kpi_code,
+                value=value,
+                valid_from=row.valid_from,
+                valid_to=row.valid_to,
+            )
+        )
+    return out
+
+
+async def load(
+    session: AsyncSession, team: Team, month: Period, months: int = MONTHS_OF_HISTORY
+) -> tuple[sm.TeamData, dict[int, int], int]:
+    """The months (oldest first, `month` last) as a TeamData of monthly aggregates; with how
+    many periods each member reported in `month`, and how many periods the month has."""
+    members = [m for m in await teams.members(session, team) if m.role_codes]
+    spans = [month]
+    while len(spans) < months:
+        spans.insert(0, previous_month(spans[0]))
+    by_month = [periods_in(team, m) for m in spans]
+    flat = [p for ps in by_month for p in ps]
+    raw = await kpi_data.history(session, team, members, flat)
+    per_period = dict(zip(flat, raw, strict=True))
+    history: list[list[MemberInputs]] = []
+    for periods in by_month:
+        month_rows = []
+        for index, member in enumerate(members):
+            rows = [dict(per_period[p][index].inputs) for p in periods]
+            month_rows.append(MemberInputs(member.id, member.role_codes, kpi.aggregate(rows)))
+        history.append(month_rows)
+    current = by_month[-1]
+    reported: dict[int, int] = {}
+    if current and members:
+        query = (
+            select(Answer.member_id, func.count(func.distinct(Answer.period_start)))
+            .where(
+                Answer.member_id.in_([m.id for m in members]),
+                Answer.period_start.in_([p.start for p in current]),
+            )
+            .group_by(Answer.member_id)
+        )
+        reported = {member_id: int(n) for member_id, n in await session.execute(query)}
+    plans = await target_rows.in_period(session, team, current[0]) if current else []
+    data = sm.TeamData(
+        team=team,
+        members=members,
+        periods=spans,
+        history=history,
+        target_rows=_scaled(plans, len(current)),
+        responded={m for m, n in reported.items() if n},
+        away=set(),
+    )
+    return data, reported, len(current)
+
+
+def month_label(month: Period, t: Translator) -> str:
+    return format_date(month.start, "LLLL y", locale=t.locale)
+
+
+async def task_counts(session: AsyncSession, team: Team, month: Period, today: date) -> dict:
+    return await digests.task_counts(session, team, month, today)
+
+
+def report_text(
+    data: sm.TeamData,
+    reported: dict[int, int],
+    periods: int,
+    tasks: dict,
+    t: Translator,
+    *,
+    late: bool,
+) -> str:
+    team, currency = data.team, data.team.currency
+    out = [t("monthly.title", month=month_label(data.period, t), team=escape(team.title))]
+    if late:
+        out.append(t("digest.late"))
+    out.append(t.n("monthly.basis", periods))
+    top = sm.headline(data)
+    if top:
+        out += ["", t("digest.headline")]
+        out += [sm.line_text(x, t, currency) for x in top]
+    for code in data.role_codes():
+        holders = [m for m in data.members if code in m.role_codes]
+        out += [
+            "",
+            t(
+                "summary.role",
+                role=escape(sm.role_title(code, t)),
+                people=t.n("summary.people", len(holders)),
+            ),
+        ]
+        answered = any(m.id in data.responded for m in holders)
+        out += sm.role_block(sm.role_lines(data, code), t, currency, answered=answered)
+    out += ["", t("monthly.change_note")]
+    hit, missed = digests.targets_met(data)
+    out += ["", t("digest.targets")]
+    if not hit and not missed:
+        out.append(t("digest.no_targets"))
+    if hit:
+        out.append(t.n("digest.hit", len(hit)))
+        out += [digests.target_line(r, x, t, currency) for r, x in hit]
+    if missed:
+        out.append(t.n("digest.missed", len(missed)))
+        out += [digests.target_line(r, x, t, currency) for r, x in missed]
+    out += ["", t("monthly.reports", total=periods)]
+    for member in data.members:
+        out.append(
+            t("monthly.member_reports", name=sm.name(member), done=reported.get(member.id, 0))
+        )
+    out += ["", t("monthly.tasks", **tasks)]
+    return "\n".join(out)
+
+
+async def compose(
+    session: AsyncSession, team: Team, month: Period, t: Translator, *, now: datetime, late: bool
+) -> digests.Digest:
+    data, reported, periods = await load(session, team, month)
+    tasks = await task_counts(session, team, month, team_today(now, team.timezone))
+    text = report_text(data, reported, periods, tasks, t, late=late)
+    specs = [digests.trends_spec(data, t, cadence="monthly"), digests.plan_fact_spec(data, t)]
+    specs += [digests.channels_spec(data, t), digests.funnel_spec(data, t)]
+    digest = digests.Digest(period=month, text=text, specs=[s for s in specs if s], late=late)
+    digest.images = await asyncio.to_thread(digests.render_images, digest.specs)
+    return digest
+
+
+async def lead_users(runtime: Runtime, session: AsyncSession, team: Team) -> list[Member]:
+    """The team's leads the bot can write to: named leads and the group's admins."""
+    admins: set[int] = set()
+    try:
+        admins = {a.user.id for a in await runtime.bot.get_chat_administrators(team.chat_id)}
+    except TelegramAPIError as error:
+        log.info("admins of %s unknown (%s); named leads only", team.chat_id, error)
+    members = await teams.members(session, team)
+    return [
+        m
+        for m in members
+        if (m.is_lead or m.is_admin or m.user_id in admins)
+        and m.user.started
+        and not m.user.blocked
+    ]
+
+
+async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
+    catch_up = timedelta(hours=runtime.settings.catch_up_hours)
+    async with runtime.sessionmaker() as session:
+        team = await session.get(Team, team_id)
+        if team is None or team.paused:
+            return False
+        due = due_month(team, now, await sm.holidays(session, team), catch_up)
+        if due is None:
+            return False
+        month, moment = due
+        key = month_key(month)
+        if await postlog.posted(session, team.id, KIND, key):
+            return False
+        if not periods_in(team, month) or not await _any_answers(session, team, month):
+            return False
+        late = now - moment > digests.LATE_AFTER
+        recipients = await lead_users(runtime, session, team)
+        composed: dict[str, digests.Digest] = {}
+
+        async def report_in(locale: str) -> digests.Digest:
+            if locale not in composed:
+                composed[locale] = await compose(
+                    session, team, month, runtime.i18n.get(locale), now=now, late=late
+                )
+            return composed[locale]
+
+        group = await report_in(team.locale)
+        private = {}
+        for member in recipients:
+            user = member.user
+            t = runtime.i18n.pick(user.locale, user.language_code, team.locale)
+            private[member.user_id] = await report_in(t.locale)
+        row = await postlog.claim(session, team.id, KIND, key, late=late)
+        if row is None:
+            return False
+        if team.monthly_to_group:
+            try:
+                row.message_id = await digests.send(
+                    runtime.bot, team.chat_id, group.text, group.images
+                )
+            except TelegramAPIError as error:
+                log.warning("monthly report for team %s not posted: %s", team.id, error)
+        for user_id, report in private.items():
+            try:
+                await digests.send(runtime.bot, user_id, report.text, report.images)
+            except TelegramAPIError as error:
+                log.warning("monthly report to %s not delivered: %s", user_id, error)
+        await session.commit()
+        return True
+
+
+async def _any_answers(session: AsyncSession, team: Team, month: Period) -> bool:
+    query = (
+        select(func.count())
+        .select_from(Answer)
+        .join(Member, Member.id == Answer.member_id)
+        .where(
+            Member.team_id == team.id,
+            Answer.period_start >= month.start,
+            Answer.period_start <= month.end,
+        )
+    )
+    return bool(await session.scalar(query))
+
+
+async def run_due(runtime: Runtime, now: datetime) -> None:
+    """The planner's periodic job: every non-paused team's due monthly report."""
+    async with runtime.sessionmaker() as session:
+        ids = list(await session.scalars(select(Team.id).where(Team.paused.is_(False))))
+    for team_id in ids:
+        try:
+            await post_due(runtime, team_id, now)
+        except Exception:
+            log.exception("monthly report for team %s failed", team_id)
