@@ -26,9 +26,16 @@ PeriodicJob = Callable[[Runtime, datetime], Awaitable[None]]
 
 def periodic_jobs() -> list[PeriodicJob]:
     """Every feature's periodic function, in the order they run within a tick."""
-    from services import agenda, collection, meeting_flow, task_notices
+    from services import agenda, collection, digest, meeting_flow, monthly, task_notices
 
-    return [collection.run_due, agenda.run_due, meeting_flow.run_due, task_notices.run_due]
+    return [
+        collection.run_due,
+        digest.run_due,
+        agenda.run_due,
+        meeting_flow.run_due,
+        task_notices.run_due,
+        monthly.run_due,
+    ]
 
 
 async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob], *, wait: bool = True) -> bool:

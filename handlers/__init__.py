@@ -7,6 +7,7 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from handlers import (
+        export,
         away,
         checkin,
         group_lifecycle,
@@ -18,6 +19,8 @@ def get_routers() -> list[Router]:
         settings,
         setup,
         status,
+        summary,
+        targets,
         tasks,
     )
 
@@ -32,6 +35,9 @@ def get_routers() -> list[Router]:
         settings.router,
         status.router,
         away.router,
+        summary.router,
+        targets.router,
+        export.router,
         help.router,
         checkin.router,
     ]
