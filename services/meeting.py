@@ -69,15 +69,16 @@ async def start(
 ) -> Meeting:
     """Starts the team's meeting and gives the floor to the first speaker (committed).
 
-    Raises AlreadyRunning with the running meeting when there is one (also when another
-    /planerka won the race a moment ago)."""
-    team_id = team.id  # kept: a rollback below expires the row
-    found = await running(session, team_id)
+    Raises AlreadyRunning with the running meeting when there is one — also when another
+    /planerka won the race a moment ago; then the session was rolled back and only `team` is
+    loaded again (the caller's other rows are expired)."""
+    found = await running(session, team.id)
     if found is not None:
         raise AlreadyRunning(found)
     day = team_now(now, team.timezone).date()
     order = speaking_order(await teams.members(session, team))
     away = await away_member_ids(session, team, day)
+    await session.commit()  # the caller's pending changes first: a lost race rolls back only ours
     meeting = Meeting(
         team_id=team.id,
         running_team_id=team.id,
@@ -90,30 +91,24 @@ async def start(
     session.add(meeting)
     try:
         await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        found = await running(session, team_id)
-        if found is None:
-            raise
-        raise AlreadyRunning(found) from None
-    for index, member in enumerate(order):
-        session.add(
-            MeetingSpeaker(
-                meeting_id=meeting.id,
-                member_id=member.id,
-                position=index,
-                status=AWAY if member.id in away else PENDING,
+        for index, member in enumerate(order):
+            session.add(
+                MeetingSpeaker(
+                    meeting_id=meeting.id,
+                    member_id=member.id,
+                    position=index,
+                    status=AWAY if member.id in away else PENDING,
+                )
             )
-        )
-    await session.flush()
-    speakers = await speakers_of(session, meeting)
-    meeting.position = _next_index(speakers, -1)
-    _give_floor(speakers, meeting.position, now)
-    try:
+        await session.flush()
+        speakers = await speakers_of(session, meeting)
+        meeting.position = _next_index(speakers, -1)
+        _give_floor(speakers, meeting.position, now)
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        found = await running(session, team_id)
+        await session.refresh(team)
+        found = await running(session, team.id)
         if found is None:
             raise
         raise AlreadyRunning(found) from None
