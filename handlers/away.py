@@ -11,7 +11,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator
+from bot.i18n import Translator, escape
 from bot.runtime import Runtime
 from handlers.filters import GROUP, PRIVATE
 from handlers.render import user_name
@@ -28,7 +28,10 @@ REMOVE_WORDS = {"del", "delete", "remove", "удалить", "убрать", "-"
 
 
 def _params(error: AvailabilityError, t: Translator) -> dict[str, object]:
-    return {k: t.date(v) if isinstance(v, date) else v for k, v in error.params.items()}
+    """The error's parameters for its text: dates formatted, typed text escaped."""
+    return {
+        k: t.date(v) if isinstance(v, date) else escape(str(v)) for k, v in error.params.items()
+    }
 
 
 def range_text(start: date, end: date, t: Translator) -> str:
