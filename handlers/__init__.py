@@ -7,9 +7,9 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from handlers import (
-        export,
         away,
         checkin,
+        export,
         group_lifecycle,
         help,
         join,
