@@ -151,8 +151,8 @@ async def digest(demo: Demo) -> None:
     from bot.demo import GROUP, MSK
     from bot.digest_cli import write_preview
     from bot.scheduler import periodic_jobs, tick
-    from services import postlog, rhythm
     from services import digest as digests
+    from services import postlog, rhythm
     from services import summary as sm
 
     async with demo.app.runtime.sessionmaker() as session:

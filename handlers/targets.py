@@ -92,7 +92,7 @@ async def listing(session: AsyncSession, team: Team, period: Period, t: Translat
 def confirmation(command: TargetCommand, team: Team, period: Period, t: Translator) -> str:
     name = sm.name(command.member) if command.member else None
     scope = _scope(name, command.role_code, t)
-    title = escape(command.kpi.titles[t.locale])
+    title = escape(kpi.metric(command.kpi.code).titles[t.locale])
     when = _when(command.one_period, team, period, t)
     if command.value is None:
         return t("targets.cleared", scope=scope, title=title, when=when)

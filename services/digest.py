@@ -420,7 +420,9 @@ def funnel_spec(data: sm.TeamData, t: Translator) -> ch.FunnelChart | None:
 
 
 def chart_specs(data: sm.TeamData, t: Translator) -> list[ch.Spec]:
-    specs = [trends_spec(data, t), plan_fact_spec(data, t), channels_spec(data, t)]
+    """The album: the pictures there is something to draw in."""
+    trends = trends_spec(data, t)
+    specs = [trends if trends.panels else None, plan_fact_spec(data, t), channels_spec(data, t)]
     specs.append(funnel_spec(data, t))
     return [s for s in specs if s is not None]
 

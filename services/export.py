@@ -46,7 +46,8 @@ def _day(dd: str, mm: str, yy: str | None, year: int) -> date:
 
 def parse_range(text: str, today: date) -> tuple[date, date]:
     """«01.09–30.11», «01.09.2026–30.11.2026», «2026-09-01..2026-11-30». Without a year the
-    end is the latest such day not after today and the start the latest one not after the end."""
+    end is in this year unless that is more than half a year ahead (then last year's), and the
+    start is the latest such day not after the end."""
     value = " ".join(text.split())
     try:
         iso = ISO_RANGE.match(value)
@@ -56,7 +57,7 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
         elif match:
             d1, m1, y1, d2, m2, y2 = match.groups()
             end = _day(d2, m2, y2, today.year)
-            if y2 is None and end > today:
+            if y2 is None and (end - today).days > 183:
                 end = end.replace(year=end.year - 1)
             start = _day(d1, m1, y1, end.year)
             if y1 is None and start > end:

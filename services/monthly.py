@@ -7,8 +7,9 @@ private chat and, when the team's `monthly_group` setting is on, to the group. C
 post log as kind "monthly" with the reported month's key "YYYY-MM": exactly once; caught up
 within `catch_up_hours` when the bot was down, marked late.
 
-A plan set per period is scaled to the month for summed raw inputs (a weekly plan of 100 leads
-is 400 for a four-period month); plans for rates and costs apply as they are.
+The month's plans are those in force in its last period, scaled to the month for summed raw
+inputs (a weekly plan of 100 leads is 400 for a four-period month); plans for rates and costs
+apply as they are.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import kpi
 from bot.i18n import Translator, escape
 from bot.runtime import Runtime
 from kpi import MemberInputs, Period
-from models.tables import Answer, Member, Target, Team
+from models.tables import Answer, Member, Target, Team, User
 from services import digest as digests
 from services import kpi_data, postlog, rhythm, teams
 from services import summary as sm
@@ -142,7 +143,7 @@ async def load(
             .group_by(Answer.member_id)
         )
         reported = {member_id: int(n) for member_id, n in await session.execute(query)}
-    plans = await target_rows.in_period(session, team, current[0]) if current else []
+    plans = await target_rows.in_period(session, team, current[-1]) if current else []
     data = sm.TeamData(
         team=team,
         members=members,
@@ -219,28 +220,27 @@ async def compose(
     data, reported, periods = await load(session, team, month)
     tasks = await task_counts(session, team, month, team_today(now, team.timezone))
     text = report_text(data, reported, periods, tasks, t, late=late)
-    specs = [digests.trends_spec(data, t, cadence="monthly"), digests.plan_fact_spec(data, t)]
+    trends = digests.trends_spec(data, t, cadence="monthly")
+    specs = [trends if trends.panels else None, digests.plan_fact_spec(data, t)]
     specs += [digests.channels_spec(data, t), digests.funnel_spec(data, t)]
     digest = digests.Digest(period=month, text=text, specs=[s for s in specs if s], late=late)
     digest.images = await asyncio.to_thread(digests.render_images, digest.specs)
     return digest
 
 
-async def lead_users(runtime: Runtime, session: AsyncSession, team: Team) -> list[Member]:
-    """The team's leads the bot can write to: named leads and the group's admins."""
-    admins: set[int] = set()
+async def lead_users(runtime: Runtime, session: AsyncSession, team: Team) -> list[User]:
+    """The team's leads the bot can write to: the group's admins (members or not) and the
+    members named leads, who have started the bot and not blocked it."""
+    ids: set[int] = set()
     try:
-        admins = {a.user.id for a in await runtime.bot.get_chat_administrators(team.chat_id)}
+        ids = {a.user.id for a in await runtime.bot.get_chat_administrators(team.chat_id)}
     except TelegramAPIError as error:
         log.info("admins of %s unknown (%s); named leads only", team.chat_id, error)
-    members = await teams.members(session, team)
-    return [
-        m
-        for m in members
-        if (m.is_lead or m.is_admin or m.user_id in admins)
-        and m.user.started
-        and not m.user.blocked
-    ]
+    ids |= {m.user_id for m in await teams.members(session, team) if m.is_lead or m.is_admin}
+    if not ids:
+        return []
+    users = await session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))
+    return [u for u in users if u.started and not u.blocked]
 
 
 async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
@@ -271,10 +271,9 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
 
         group = await report_in(team.locale)
         private = {}
-        for member in recipients:
-            user = member.user
+        for user in recipients:
             t = runtime.i18n.pick(user.locale, user.language_code, team.locale)
-            private[member.user_id] = await report_in(t.locale)
+            private[user.id] = await report_in(t.locale)
         row = await postlog.claim(session, team.id, KIND, key, late=late)
         if row is None:
             return False

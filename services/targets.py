@@ -104,13 +104,13 @@ def find_kpi(text: str, candidates: Sequence[KPI]) -> KPI:
         if wanted in {_norm(n) for n in names}:
             return item
     # a title's first part is enough when it names one KPI: «CPL» for «CPL, цена лида»
-    prefixed = [
-        item
+    prefixed = {
+        item.code: item
         for item in candidates
         if any(_norm(t).split(",")[0].strip() == wanted for t in item.titles.values())
-    ]
+    }
     if len(prefixed) == 1:
-        return prefixed[0]
+        return next(iter(prefixed.values()))
     try:
         kpi.metric(wanted)
     except KeyError:
@@ -179,7 +179,8 @@ async def read_command(
         name_words, value_text = _split_value(words, locale)
     if not name_words:
         raise TargetError("targets.error.usage")
-    candidates = team_kpis([role_code] if role_code else held)
+    # every role's own title counts («Конверсия» and «Конверсия кампании» are both conversion)
+    candidates = [k for code in ([role_code] if role_code else held) for k in kpi.role(code).kpis]
     item = find_kpi(" ".join(name_words), candidates)
     if value_text is None:
         return TargetCommand(item, None, member, role_code, one_period)

@@ -100,8 +100,8 @@ def empty_axes(ax: Axes, message: str) -> None:
     """An axes with nothing to plot says so instead of drawing an empty frame."""
     ax.set_axis_off()
     ax.text(
-        0.5, 0.5, message, ha="center", va="center", fontsize=LABEL, color=MUTED,
-        transform=ax.transAxes, wrap=True,
+        0.5, 0.5, wrap(message, 46), ha="center", va="center", fontsize=LABEL, color=MUTED,
+        transform=ax.transAxes,
     )  # fmt: skip
 
 
