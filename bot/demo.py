@@ -78,7 +78,10 @@ async def onboarding(demo: Demo) -> None:
 
 
 def stages() -> list[Stage]:
-    return [onboarding]
+    from bot.demo_digest import digest, history, saved
+    from bot.demo_meeting import meeting
+
+    return [onboarding, history, digest, meeting, saved]
 
 
 async def run_demo(settings: Settings, out: str = "demo-output") -> int:

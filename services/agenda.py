@@ -59,6 +59,7 @@ class AgendaData:
     not_reported: list[Member]
     away: list[Member]
     today: date
+    collected: bool  # the period's collection has opened (else there are no numbers yet)
 
 
 async def team_holidays(session: AsyncSession, team: Team) -> list[date]:
@@ -67,6 +68,20 @@ async def team_holidays(session: AsyncSession, team: Team) -> list[date]:
 
 async def cycle_now(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
     return rhythm.current_cycle(team, now, await team_holidays(session, team))
+
+
+async def upcoming_cycle(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
+    """The cycle of the next meeting: the current one, or the one after once its meeting ended."""
+    holidays = await team_holidays(session, team)
+    cycle = rhythm.current_cycle(team, now, holidays)
+    if not await meetings.held_for(session, team, cycle.period.start, ended=True):
+        return cycle
+    period = kpi.next_period(cycle.period, rhythm.cadence(team), team.anchor_date)
+    cycle = rhythm.cycle_for(team, period, holidays)
+    while cycle.skipped:
+        period = kpi.next_period(period, rhythm.cadence(team), team.anchor_date)
+        cycle = rhythm.cycle_for(team, period, holidays)
+    return cycle
 
 
 async def reported_ids(session: AsyncSession, team: Team, period_start: date) -> set[int]:
@@ -109,6 +124,7 @@ async def collect(
         not_reported=[m for m in members if m.id not in reported and m.id not in away_ids],
         away=[m for m in members if m.id in away_ids],
         today=team_now(now, team.timezone).date(),
+        collected=cycle.opens_at <= now,
     )
 
 
@@ -186,6 +202,22 @@ def render(data: AgendaData, team: Team, t: Translator, *, late: bool = False) -
     ]
     if late:
         lines.append(t("agenda.late"))
+    if not data.collected:
+        opens = team_now(data.cycle.opens_at, team.timezone)
+        lines.append("")
+        lines.append(
+            t(
+                "agenda.not_collected",
+                weekday=t.weekday(opens.weekday()),
+                date=t.date(opens.date()),
+                time=t.time(opens),
+            )
+        )
+        lines.append("")
+        lines.extend(tasks_block(data, t))
+        if data.away:
+            lines.append(t("agenda.away", names=member_names(data.away)))
+        return "\n".join(lines)
     for number, topic in enumerate(data.summary.topics, start=1):
         lines.append("")
         lines.append(t("agenda.topic", number=number, title=escape(topic.topic.titles[t.locale])))
@@ -278,12 +310,11 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- posting
-async def build(
-    session: AsyncSession, team: Team, t: Translator, now: datetime, *, late: bool = False
-) -> list[str]:
-    cycle = await cycle_now(session, team, now)
+async def build(session: AsyncSession, team: Team, t: Translator, now: datetime) -> list[str]:
+    """/agenda: the next meeting's agenda (after this period's meeting, the next period's)."""
+    cycle = await upcoming_cycle(session, team, now)
     data = await collect(session, team, cycle, now)
-    return split_message(render(data, team, t, late=late))
+    return split_message(render(data, team, t))
 
 
 async def send_chunks(bot: Bot, chat_id: int, chunks: list[str]) -> int | None:

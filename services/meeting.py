@@ -223,11 +223,15 @@ async def finish(session: AsyncSession, meeting: Meeting, *, now: datetime, minu
     meeting.minutes = minutes
 
 
-async def held_for(session: AsyncSession, team: Team, period_start: date) -> bool:
-    """A meeting for this period has started (running or ended)."""
+async def held_for(
+    session: AsyncSession, team: Team, period_start: date, *, ended: bool = False
+) -> bool:
+    """A meeting for this period has started (running or ended), or with `ended`, has ended."""
     query = select(Meeting.id).where(
         Meeting.team_id == team.id, Meeting.period_start == period_start
     )
+    if ended:
+        query = query.where(Meeting.status == ENDED)
     return await session.scalar(query.limit(1)) is not None
 
 

@@ -97,7 +97,7 @@ async def test_a_whole_meeting(emu, app):
     assert "Анна (1 из 4)" in plain(back)
 
     prompt = await press(
-        emu, LEAD, back, "➕ Задача: CTR (click-through rate)", contains="Задача для"
+        emu, LEAD, back, "➕ Задача: CTR (click-through rate)", contains="Новая задача"
     )
     assert "Анна" in plain(prompt) and "CTR" in plain(prompt)
     mark = emu.mark()

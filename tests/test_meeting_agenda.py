@@ -117,7 +117,7 @@ async def test_the_next_agenda_reports_how_the_last_meetings_tasks_went(emu, app
     dm = emu.last(ANNA)
     assert "пересобрать кампании" in plain(dm)
     clock.set(datetime(2026, 11, 24, 15, 0, tzinfo=MSK))
-    await press(emu, ANNA, dm, "✅ Готово", chat_id=GROUP, contains="выполнил")
+    await press(emu, ANNA, dm, "✅ Готово", chat_id=GROUP, contains="Задача выполнена")
     await say(emu, LEAD, GROUP, "/task @boris отчёт по лидам до 28.11", contains="поставлена")
 
     mark = emu.mark()
@@ -154,3 +154,24 @@ def test_long_texts_are_split_at_block_and_line_boundaries():
     huge = "y" * 9000
     assert [len(c) for c in split_message(huge)] == [4096, 4096, 808]
     assert split_message("short") == ["short"]
+
+
+async def test_after_the_meeting_agenda_shows_the_next_one(emu, app, clock):
+    await team_ready(emu)
+    await numbers(app)
+    clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=MSK))
+    current = plain(await say(emu, BORIS, GROUP, "/agenda"))
+    assert "понедельник, 23 нояб., 10:00" in current and "1. Сайт трафик" in current
+    await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+    running_agenda = plain(await say(emu, BORIS, GROUP, "/agenda"))
+    assert "понедельник, 23 нояб., 10:00" in running_agenda  # still this one while it runs
+    await say(emu, LEAD, GROUP, "/task @anna проверить UTM-метки до 25.11", contains="пост")
+    await say(emu, LEAD, GROUP, "/end", contains="Протокол")
+    clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=MSK))
+    upcoming = plain(await say(emu, BORIS, GROUP, "/agenda"))
+    assert "понедельник, 30 нояб., 10:00" in upcoming
+    assert "Период: 23 нояб. – 29 нояб." in upcoming
+    assert "вопросы придут в личку пятница, 27 нояб., в 15:00" in upcoming
+    assert "1. Сайт трафик" not in upcoming and "Не сдали" not in upcoming
+    assert "Задачи с прошлой планёрки: выполнено 0 из 1, открыто 1, просрочено 0" in upcoming
+    assert "⏳ проверить UTM-метки — Анна, срок 25 нояб." in upcoming

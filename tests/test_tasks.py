@@ -104,8 +104,8 @@ async def test_the_owner_closes_the_task_from_private_chat(emu, app):
     assert dm.button_texts() == ["✅ Готово", "🗓 Новый срок"]  # she didn't set it: no cancel
     mark = emu.mark()
     emu.press(ANNA, dm, "✅ Готово")
-    announce = await emu.wait_for(GROUP, "выполнил", after=mark)
-    assert "Анна выполнил(а) задачу: обновить минус-слова" in plain(announce)
+    announce = await emu.wait_for(GROUP, "Задача выполнена", after=mark)
+    assert "Задача выполнена: обновить минус-слова — Анна" in plain(announce)
     assert "✅ Выполнена" in plain(dm) and dm.buttons == []
     [task] = await tasks_in_db(app)
     assert task.status == "done" and task.done_at is not None
