@@ -125,7 +125,8 @@ async def meeting(demo: Demo) -> None:
     reminder = emu.last(anna)
     if reminder is not None and "✅ Готово" in reminder.button_texts():
         demo.at(datetime(2026, 11, 27, 11, 0, tzinfo=MSK))
-        await _pressed(demo, anna, reminder, "✅ Готово", contains="Задача выполнена", chat_id=GROUP)
+        done = "Задача выполнена"
+        await _pressed(demo, anna, reminder, "✅ Готово", contains=done, chat_id=GROUP)
 
     demo.say("Friday 12:00: /tasks in private and in the group; /agenda reports the tasks")
     await _tick(demo, datetime(2026, 11, 27, 12, 0, tzinfo=MSK))
