@@ -144,8 +144,10 @@ async def running(
             if app.webhook is not None:
                 await app.webhook.stop()
             if task is not None:
-                with contextlib.suppress(RuntimeError):
+                try:
                     await dp.stop_polling()
+                except RuntimeError:  # stopped before polling began: nothing to drain
+                    task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await storage.close()
