@@ -13,6 +13,7 @@ from bot.i18n import I18n, Translator
 from bot.runtime import Runtime
 from handlers.filters import GROUP
 from handlers.render import mention, user_name
+from handlers.tasks import replies_to_prompt
 from models.tables import Meeting, Member, Team, User
 from services import agenda, leads, meeting_flow, rhythm, task_notices, teams
 from services import meeting as meetings
@@ -200,7 +201,7 @@ async def ask_task(
 @router.message(
     StateFilter(MeetingTask.text),
     F.text,
-    F.reply_to_message.from_user.is_bot,
+    replies_to_prompt,
 )
 async def task_from_card(
     message: Message,

@@ -31,6 +31,13 @@ class TaskDue(StatesGroup):
     date = State()
 
 
+async def replies_to_prompt(message: Message, state: FSMContext) -> bool:
+    """In a group the answer to the bot's question must be a reply to that question."""
+    reply = message.reply_to_message
+    data = await state.get_data()
+    return reply is not None and reply.message_id == data.get("prompt_id")
+
+
 def _mention(message: Message, args: str) -> tuple[int | None, str]:
     """A tapped mention of someone without a username: their id, and args without the name."""
     for entity in message.entities or ():
@@ -207,7 +214,7 @@ async def cancel_due(message: Message, state: FSMContext, t: Translator) -> None
 
 
 @router.message(StateFilter(TaskDue.date), PRIVATE, F.text, ~F.text.startswith("/"))
-@router.message(StateFilter(TaskDue.date), GROUP, F.text, F.reply_to_message.from_user.is_bot)
+@router.message(StateFilter(TaskDue.date), GROUP, F.text, replies_to_prompt)
 async def new_due(
     message: Message,
     bot: Bot,

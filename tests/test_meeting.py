@@ -338,3 +338,30 @@ async def test_away_members_are_skipped_and_listed(emu, app):
     assert "В отпуске 1 человек: Вера" in plain(minutes)
     assert "Выступили 3 человека: Анна, Борис, Ольга" in plain(minutes)
     assert "Не выступил" not in plain(minutes)
+
+
+async def test_the_card_task_prompt_refuses_bad_answers_and_can_be_dropped(emu, app):
+    await team_ready(emu)
+    card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
+    prompt = await press(emu, LEAD, card, "➕ Задача", contains="Новая задача")
+    assert "ответственный: Анна" in plain(prompt)
+    answer = await say(emu, LEAD, GROUP, "сделать отчёт", reply_to=prompt)
+    assert "нет срока" in plain(answer) and "ещё раз" in plain(answer)
+    answer = await say(emu, LEAD, GROUP, "сделать отчёт до 20.11", reply_to=prompt)
+    assert "уже прошёл" in plain(answer)
+    # a reply to some other bot message, or someone else's reply, is not the answer
+    mark = emu.mark()
+    emu.send(LEAD, GROUP, "сделать отчёт до пт", reply_to=card)
+    emu.send(BORIS, GROUP, "сделать отчёт до пт", reply_to=prompt)
+    await emu.wait_idle()
+    assert not [m for m in emu.messages(GROUP) if m.seq > mark]
+    assert "не ставлю" in plain(await say(emu, LEAD, GROUP, "-", reply_to=prompt))
+    assert await count(app, Task) == 0
+    # after the prompt is dropped, a reply to it is nobody's answer
+    mark = emu.mark()
+    emu.send(LEAD, GROUP, "сделать отчёт до пт", reply_to=prompt)
+    await emu.wait_idle()
+    assert not [m for m in emu.messages(GROUP) if m.seq > mark]
+    answer = await say(emu, LEAD, GROUP, "/task @anna сделать отчёт до пт")
+    assert "Задача поставлена" in plain(answer)
+    assert await count(app, Task) == 1
