@@ -33,7 +33,7 @@ def ensure_venv() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
         print("dev.py: Python 3.11 or newer is needed", file=sys.stderr)
         return 2
     command, rest = (argv[0], argv[1:]) if argv else ("start", [])
