@@ -12,7 +12,6 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from sqlalchemy import select
 
 from bot.i18n import I18n, Translator, escape
 from bot.runtime import Runtime
@@ -183,7 +182,7 @@ def reminder_text(task: Task, team: Team, t: Translator, today: date) -> str:
 async def run_due(runtime: Runtime, now: datetime) -> None:
     """Each team's reminders: due today (from 09:00 team time) and overdue, once a day each."""
     async with runtime.sessionmaker() as session:
-        team_ids = list(await session.scalars(select(Team.id).where(Team.paused.is_(False))))
+        team_ids = await task_service.teams_with_reminders(session, now)
     for team_id in team_ids:
         async with runtime.sessionmaker() as session:
             team = await session.get_one(Team, team_id)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Member, Task, Team
@@ -256,6 +256,24 @@ async def created_between(
         Task.team_id == team.id, Task.created_at >= start, Task.created_at < end
     )
     return list(await session.scalars(query.order_by(Task.id)))
+
+
+async def teams_with_reminders(session: AsyncSession, now: datetime) -> list[int]:
+    """Teams (not paused) that may have a reminder due: one query for the planner's tick.
+    No time zone's date is past UTC's date + 1, so that bounds 'due today or overdue'."""
+    horizon = now.astimezone(UTC).date() + timedelta(days=1)
+    query = (
+        select(Task.team_id)
+        .join(Team, Team.id == Task.team_id)
+        .where(
+            Team.paused.is_(False),
+            Task.status == OPEN,
+            Task.due <= horizon,
+            or_(Task.last_reminded.is_(None), Task.last_reminded < horizon),
+        )
+        .distinct()
+    )
+    return list(await session.scalars(query))
 
 
 async def due_reminders(session: AsyncSession, team: Team, now: datetime) -> list[Task]:
