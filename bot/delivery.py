@@ -22,9 +22,9 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiogram import Bot
@@ -46,6 +46,7 @@ from bot.config import Settings
 from models.tables import User
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A margin over Telegram's windows so that network jitter doesn't turn into 429s.
 SAFETY_FACTOR = 1.03
@@ -350,6 +351,24 @@ class DeliveryMiddleware(BaseRequestMiddleware):
         """Wait until every unreachable mark is stored (tests, shutdown)."""
         while self.pending:
             await asyncio.gather(*list(self.pending), return_exceptions=True)
+
+
+async def fan_out(
+    items: Iterable[T], worker: Callable[[T], Awaitable[object]], *, concurrency: int = 24
+) -> None:
+    """Run `worker` for every item, `concurrency` at a time: a broadcast's recipients proceed
+    side by side, so one chat's wait (its own limit, a 429, a retry) holds up no other. A
+    failing item is logged and doesn't stop the rest."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item: T) -> None:
+        async with gate:
+            try:
+                await worker(item)
+            except Exception:
+                log.exception("broadcast to %r failed", item)
+
+    await asyncio.gather(*(one(item) for item in items))
 
 
 def install(bot: Bot, settings: Settings, sessionmaker: async_sessionmaker) -> DeliveryMiddleware:

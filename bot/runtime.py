@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,8 @@ class Runtime:
     settings: Settings
     bot_username: str = ""
     clock: Callable[[], datetime] = field(default=system_clock)
+    # One planner tick at a time in this process (across replicas: services/locks.py).
+    planner_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

@@ -39,9 +39,15 @@ def periodic_jobs() -> list[PeriodicJob]:
 
 
 async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob], *, wait: bool = True) -> bool:
-    """Run every job once. One replica at a time (a PostgreSQL advisory lock): with wait=False
-    a tick that finds another replica ticking is skipped (False); the next one catches up."""
-    async with locks.exclusive(runtime.sessionmaker, locks.PLANNER, wait=wait) as held:
+    """Run every job once. One tick at a time in the process and across replicas (a PostgreSQL
+    advisory lock): with wait=False a tick that finds another one running is skipped (False);
+    the next one catches up. So a job never races a copy of itself."""
+    if not wait and runtime.planner_lock.locked():
+        return False
+    async with (
+        runtime.planner_lock,
+        locks.exclusive(runtime.sessionmaker, locks.PLANNER, wait=wait) as held,
+    ):
         if not held:
             log.debug("tick skipped: another replica is running the planner")
             return False

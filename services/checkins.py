@@ -34,6 +34,11 @@ from services import availability, checkin_sanity, rhythm
 from services.checkin_sanity import Doubt
 
 PENDING, ASKING, EDITING, DONE = "pending", "in_progress", "editing", "done"
+# question_message_id while the planner sends a member's intro and first question: DELIVERING,
+# then minus the intro's message id once the intro is out. Ticks run one at a time
+# (bot/scheduler.py), so a check-in found so when a tick starts was being asked by a replica
+# that died: services/collection.py sends what is missing.
+DELIVERING = 0
 OPEN = (ASKING, EDITING)
 HISTORY_DAYS = 400
 
@@ -476,7 +481,7 @@ async def activate(session: AsyncSession, flow: Flow) -> bool:
     """A pending check-in starts being asked (committed); False if it already had."""
     if flow.checkin.state != PENDING:
         return False
-    if not await _move(session, flow, state=ASKING, question_message_id=None):
+    if not await _move(session, flow, state=ASKING, question_message_id=DELIVERING):
         return False
     await session.commit()
     return True

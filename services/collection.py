@@ -24,6 +24,7 @@ from aiogram.types import Message
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery import fan_out
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from models.tables import Answer, Checkin, Collection, Member, Team, User
@@ -104,12 +105,15 @@ async def many_teams(session: AsyncSession, user: User) -> bool:
 async def ask_members(
     runtime: Runtime, session: AsyncSession, team: Team, collection: Collection, now: datetime
 ) -> None:
-    """Intro and first question to each member not asked yet (not away, reachable)."""
+    """Intro and first question to each member not asked yet (not away, reachable) — and again
+    to one a replica that died left half-asked — several members at a time (fan_out)."""
     members = [m for m in await teams.members(session, team) if checkins.inputs_of(m)]
     existing = await checkins.checkins_of(session, [m.id for m in members], collection.period_start)
     away = await availability.away_on(
         session, [m.id for m in members], team_today(now, team.timezone)
     )
+    due: list[int] = []
+    half_asked: list[int] = []  # the intro went out, the first question didn't
     for member in members:
         if member.id in away:
             continue
@@ -119,6 +123,12 @@ async def ask_members(
             await session.commit()
             if not created:
                 continue
+        elif checkin.state == ASKING and checkin.question_message_id == checkins.DELIVERING:
+            if not await _undeliver(session, checkin):
+                continue
+        elif checkin.state == ASKING and (checkin.question_message_id or 0) < 0:
+            half_asked.append(checkin.id)
+            continue
         elif not (
             checkin.state == PENDING
             and checkin.question_message_id is None
@@ -127,13 +137,44 @@ async def ask_members(
             continue
         if not reachable(member.user) and member.user.blocked:
             continue
-        flow = await checkins.load_flow(session, checkin)
-        if flow is not None:
+        due.append(checkin.id)
+    await fan_out(half_asked, lambda checkin_id: _deliver_one(runtime, checkin_id, now, True))
+    await fan_out(due, lambda checkin_id: _deliver_one(runtime, checkin_id, now))
+
+
+async def _deliver_one(
+    runtime: Runtime, checkin_id: int, now: datetime, question_only: bool = False
+) -> None:
+    async with runtime.sessionmaker() as session:
+        flow = await checkins.flow_by_id(session, checkin_id)
+        if flow is None:
+            return
+        if not question_only:
             await deliver(runtime, session, flow, now)
+        elif reachable(flow.member.user):
+            await ask(runtime, session, flow, translator(runtime, flow.member.user, flow.team), now)
+
+
+async def _undeliver(session: AsyncSession, checkin: Checkin) -> bool:
+    """A first question whose sending died with its replica goes back to pending."""
+    result = await session.execute(
+        update(Checkin)
+        .where(
+            Checkin.id == checkin.id,
+            Checkin.state == ASKING,
+            Checkin.question_message_id == checkins.DELIVERING,
+        )
+        .values(state=PENDING, question_message_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return result.rowcount == 1
 
 
 async def deliver(runtime: Runtime, session: AsyncSession, flow: Flow, now: datetime) -> bool:
-    """Writes the intro and the first question; False if the member can't be reached."""
+    """Writes the intro and the first question; False if the member can't be reached. What
+    went out is recorded after each message (checkins.DELIVERING), so a replica dying in
+    between leaves the rest to the next tick."""
     user = flow.member.user
     t = translator(runtime, user, flow.team)
     other = await checkins.other_open_flow(session, flow, now)
@@ -150,8 +191,10 @@ async def deliver(runtime: Runtime, session: AsyncSession, flow: Flow, now: date
     if sent is None:
         await _back_to_pending(session, flow)
         return False
+    await checkins.mark_asked(session, flow, -sent.message_id)
     if await many_teams(session, user):
         user.active_team_id = flow.team.id
+        await session.commit()
     return await ask(runtime, session, flow, t, now)
 
 
