@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
 from kpi import Period
-from models.tables import Answer, Member, Team
+from models.tables import Answer, Member, PostLog, Team
 
 if TYPE_CHECKING:
     from bot.demo import Demo
@@ -37,6 +38,8 @@ LEVELS: dict[str, float] = {
     "purchase_frequency": 3, "lifespan": 2, "tasks_due": 8, "tasks_done_on_time": 6,
     "incremental_revenue": 60_000, "bounced_sessions": 7_500,
 }  # fmt: skip
+HISTORY_WEEKS = 11
+DIGEST_TITLE = "Итоги недели"
 DEFAULT_LEVEL = {"money": 50_000, "percent": 20, "count": 500, "ratio": 2, "score": 70}
 
 
@@ -108,7 +111,7 @@ async def seed_history(
     return added
 
 
-async def _team(demo: Demo, session: AsyncSession) -> Team:
+async def _team(session: AsyncSession) -> Team:
     from bot.demo import GROUP
     from services import teams
 
@@ -117,72 +120,102 @@ async def _team(demo: Demo, session: AsyncSession) -> Team:
     return team
 
 
+async def _say(demo: Demo, user_id: int, chat_id: int, text: str) -> None:
+    mark = demo.emu.mark()
+    demo.emu.send(user_id, chat_id, text)
+    await demo.emu.wait_for(chat_id, after=mark, timeout=90)
+    await demo.emu.wait_idle()
+
+
 async def history(demo: Demo) -> None:
-    """Eleven past weeks of numbers, and Ольга's targets."""
+    """Eleven past weeks of numbers, and Ольга's plans."""
     from bot.demo import GROUP
     from services import rhythm, teams
+    from services.clock import team_today
 
     demo.say("The team has used planerka for eleven weeks: their past numbers are in the database")
     async with demo.app.runtime.sessionmaker() as session:
-        team = await _team(demo, session)
+        team = await _team(session)
         members = await teams.members(session, team)
-        now = demo.app.runtime.now()
-        current = rhythm.current_cycle(team, now).period
-        past = kpi.periods_back(current, 12, rhythm.cadence(team), team.anchor_date)[:-1]
-        added = await seed_history(session, members, past)
+        week = rhythm.period_of(team, team_today(demo.app.runtime.now(), team.timezone))
+        past = kpi.periods_back(week, HISTORY_WEEKS + 1, rhythm.cadence(team), team.anchor_date)
+        added = await seed_history(session, members, past[:-1])
         await session.commit()
-    demo.say(f"{added} past answers loaded; Ольга sets the plan with /targets")
+    demo.say(f"{added} past answers loaded. Ольга sets the plans with /targets (two are refused)")
     for text in (
         "/targets cpa 850",
         "/targets targetologist leads 190",
         "/targets ctr 2",
         "/targets @anna_ppc roas 4,5",
+        "/targets open_rate 24",
         "/targets cpl 500",
         "/targets лиды -5",
         "/targets",
     ):
-        mark = demo.emu.mark()
-        demo.emu.send(demo.lead.user_id, GROUP, text)
-        await demo.emu.wait_for(GROUP, after=mark)
+        await _say(demo, demo.lead.user_id, GROUP, text)
 
 
 async def digest(demo: Demo) -> None:
-    """The digest at the deadline, /summary, /export; the digest saved to --out/digest."""
+    """Monday 09:30: collection closes and the digest goes to the group; /summary; /export."""
     from bot.demo import GROUP, MSK
-    from bot.digest_cli import write_preview
     from bot.scheduler import periodic_jobs, tick
-    from services import digest as digests
-    from services import postlog, rhythm
+    from services import rhythm
     from services import summary as sm
 
     async with demo.app.runtime.sessionmaker() as session:
-        team = await _team(demo, session)
-        now = demo.app.runtime.now()
-        cycle = rhythm.current_cycle(team, now, await sm.holidays(session, team))
-        already = await postlog.posted(session, team.id, digests.KIND, cycle.period.key)
-    if not already:
-        if now < cycle.deadline_at:
-            demo.at(cycle.deadline_at.astimezone(MSK))
-        demo.say("Collection closes: the planner posts the weekly digest with its charts")
-        mark = demo.emu.mark()
-        await tick(demo.app.runtime, periodic_jobs())
-        await demo.emu.wait_for(GROUP, after=mark)
-        await demo.emu.wait_idle()
-    demo.say("Борис asks for the team summary; Анна looks at her own numbers in private")
-    for user_id, chat_id in ((demo.team[1].user_id, GROUP), (demo.team[0].user_id, None)):
-        mark = demo.emu.mark()
-        demo.emu.send(user_id, chat_id or user_id, "/summary")
-        await demo.emu.wait_for(chat_id or user_id, after=mark)
-        await demo.emu.wait_idle()
-    demo.say("Ольга exports the quarter to CSV and XLSX (they arrive in her private chat)")
+        team = await _team(session)
+        now, days = demo.app.runtime.now(), await sm.holidays(session, team)
+        cycle = rhythm.current_cycle(team, now, days)
+        if cycle.deadline_at < now:  # its digest went out already: the coming one
+            following = kpi.next_period(cycle.period, rhythm.cadence(team), team.anchor_date)
+            cycle = rhythm.cycle_for(team, following, days)
+    if demo.app.runtime.now() < cycle.deadline_at:
+        demo.at(cycle.deadline_at.astimezone(MSK))
+    demo.say("Collection closes: the planner posts the weekly digest and its charts as one album")
     mark = demo.emu.mark()
-    demo.emu.send(demo.lead.user_id, GROUP, "/export")
-    await demo.emu.wait_for(demo.lead.user_id, after=mark)
+    await tick(demo.app.runtime, periodic_jobs())
+    await demo.emu.wait_for(GROUP, "Итоги", after=mark, timeout=90)
     await demo.emu.wait_idle()
+    demo.say("Борис asks for the team summary in the group; Анна sees her own numbers and card")
+    await _say(demo, demo.team[1].user_id, GROUP, "/summary")
+    await _say(demo, demo.team[0].user_id, demo.team[0].user_id, "/summary")
+    demo.say("Ольга exports the last 12 weeks: CSV and XLSX arrive in her private chat")
+    await _say(demo, demo.lead.user_id, GROUP, "/export")
+
+
+async def saved(demo: Demo) -> None:
+    """The digest as it was posted — its text and its album's PNGs — in --out/digest."""
+    from bot.demo import GROUP
+    from services import digest as digests
+    from services import rhythm
+    from services import summary as sm
+
     out = Path(demo.out) / "digest"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*"):
+        old.unlink()
+    messages = demo.emu.messages(GROUP)
+    posted = next((m for m in messages if m.plain and DIGEST_TITLE in m.plain), None)
+    if posted is None:
+        demo.say("No digest was posted: nothing to save")
+        return
+    after = [m for m in messages if m.seq > posted.seq and m.media_group_id and m.photos]
+    album = [m for m in after if m.media_group_id == after[0].media_group_id] if after else []
     async with demo.app.runtime.sessionmaker() as session:
-        team = await _team(demo, session)
-        written = await write_preview(
-            session, team, cycle.period, demo.app.runtime.i18n, now=demo.app.runtime.now(), out=out
+        team = await _team(session)
+        key = await session.scalar(
+            select(PostLog.period_key)
+            .where(PostLog.team_id == team.id, PostLog.kind == digests.KIND)
+            .order_by(PostLog.id.desc())
+            .limit(1)
         )
-    demo.say(f"The digest and its charts are saved to {out}: " + ", ".join(p.name for p in written))
+        week = rhythm.period_of(team, date.fromisoformat(key))
+        data = await sm.load(session, team, week)
+        names = [s.name for s in digests.chart_specs(data, demo.app.runtime.i18n.get(team.locale))]
+    if len(names) != len(album):
+        names = [f"chart{i}" for i in range(1, len(album) + 1)]
+    (out / "digest.txt").write_text((posted.plain or "") + "\n", encoding="utf-8")
+    for index, (name, message) in enumerate(zip(names, album, strict=True), start=1):
+        (out / f"{index}_{name}.png").write_bytes(message.photos[0])
+    files = sorted(p.name for p in out.iterdir())
+    demo.say(f"The digest and its {len(album)} charts are saved to {out}: " + ", ".join(files))

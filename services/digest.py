@@ -154,8 +154,8 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     ]
     if late:
         out.append(t("digest.late"))
-    done, silent, away = sm.reporting(data)
-    if not done:
+    who = sm.reporting(data)
+    if not who.done and not who.answering:
         out.append("")
         out.append(t("digest.nobody"))
     top = sm.headline(data)
@@ -201,11 +201,13 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
         if missed:
             out.append(t.n("digest.missed", len(missed)))
             out += _more(t, [target_line(r, x, t, currency) for r, x in missed])
-    out += ["", t("digest.reported", done=len(done), total=len(data.members))]
-    if silent:
-        out.append(t("digest.silent", names=", ".join(sm.name(m) for m in silent)))
-    if away:
-        out.append(t("digest.away", names=", ".join(sm.name(m) for m in away)))
+    out += ["", t("digest.reported", done=len(who.done), total=len(data.members))]
+    if who.answering:
+        out.append(t("digest.answering", names=", ".join(sm.name(m) for m in who.answering)))
+    if who.silent:
+        out.append(t("digest.silent", names=", ".join(sm.name(m) for m in who.silent)))
+    if who.away:
+        out.append(t("digest.away", names=", ".join(sm.name(m) for m in who.away)))
     out += ["", _tasks_text(tasks, t)]
     return "\n".join(out)
 

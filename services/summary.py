@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from bot.i18n import Translator, escape
 from kpi import KPI, KpiLine, MemberInputs, Period
 from kpi.charts import CardRow, MemberCard
 from kpi.summary import line as kpi_line
-from models.tables import Answer, Away, Holiday, Member, Target, Team
+from models.tables import Answer, Away, Checkin, Holiday, Member, Target, Team
 from services import kpi_data, rhythm, teams
 from services import targets as target_rows
 
@@ -43,8 +43,9 @@ class TeamData:
     periods: list[Period]  # oldest first; the last one is the period summarized
     history: list[list[MemberInputs]]
     target_rows: list[Target]
-    responded: set[int]  # members with any answer in the period («нет данных» included)
+    responded: set[int]  # members who sent their numbers for the period
     away: set[int]  # members away during the period
+    answering: set[int] = field(default_factory=set)  # started their questions, not finished
 
     @property
     def period(self) -> Period:
@@ -76,13 +77,28 @@ async def load(session: AsyncSession, team: Team, period: Period, depth: int = H
     periods = kpi.periods_back(period, depth, rhythm.cadence(team), team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
     ids = [m.id for m in members]
-    responded = set(
+    answered = set(
         await session.scalars(
             select(Answer.member_id)
             .where(Answer.member_id.in_(ids), Answer.period_start == period.start)
             .group_by(Answer.member_id)
         )
     )
+    # a check-in finished (even if reopened to correct an answer) is a report; one still open
+    # is work in progress; answers without a check-in (imported, say) count as a report
+    checkins = dict(
+        (
+            await session.execute(
+                select(Checkin.member_id, Checkin.finished_at).where(
+                    Checkin.member_id.in_(ids), Checkin.period_start == period.start
+                )
+            )
+        ).all()
+    )
+    responded = {m for m in answered if m not in checkins or checkins[m] is not None} | {
+        m for m, finished in checkins.items() if finished is not None
+    }
+    answering = answered - responded
     away = set(
         await session.scalars(
             select(Away.member_id).where(
@@ -98,6 +114,7 @@ async def load(session: AsyncSession, team: Team, period: Period, depth: int = H
         target_rows=await target_rows.in_period(session, team, period),
         responded=responded,
         away=away,
+        answering=answering,
     )
 
 
@@ -229,12 +246,22 @@ def _inputs_of(rows: Sequence[MemberInputs] | None, member_id: int) -> dict[str,
     return {}
 
 
-def reporting(data: TeamData) -> tuple[list[Member], list[Member], list[Member]]:
-    """(responded, silent, away-and-silent) members for the period."""
-    done = [m for m in data.members if m.id in data.responded]
-    silent = [m for m in data.members if m.id not in data.responded and m.id not in data.away]
-    away = [m for m in data.members if m.id not in data.responded and m.id in data.away]
-    return done, silent, away
+@dataclass
+class Reporting:
+    done: list[Member]
+    answering: list[Member]  # started, not finished
+    silent: list[Member]
+    away: list[Member]  # away and silent
+
+
+def reporting(data: TeamData) -> Reporting:
+    rest = [m for m in data.members if m.id not in data.responded]
+    return Reporting(
+        done=[m for m in data.members if m.id in data.responded],
+        answering=[m for m in rest if m.id in data.answering],
+        silent=[m for m in rest if m.id not in data.answering and m.id not in data.away],
+        away=[m for m in rest if m.id not in data.answering and m.id in data.away],
+    )
 
 
 def name(member: Member) -> str:
@@ -264,18 +291,27 @@ def fmt(value: Decimal | None, unit: str, t: Translator, currency: str) -> str:
 
 
 def change_text(item: KpiLine, t: Translator, currency: str) -> str:
-    """«▲ 12 %», «▼ 0,4 п.п.» for percent KPIs, «→ 0 %»; empty without a previous value."""
+    """«▲ 12 %», «▼ 0,4 п.п.» for percent KPIs, «→ 0 %» when it rounds to nothing; empty
+    without a previous value."""
     if item.change is None:
         return ""
-    arrow = "▲" if item.change > 0 else "▼" if item.change < 0 else "→"
+
+    def arrow(shown: Decimal) -> str:
+        if shown == 0:
+            return "→"
+        return "▲" if item.change > 0 else "▼"
+
     if item.kpi.unit in ("percent", "points"):
-        amount = kpi.format_number(abs(item.change), "ratio", t.locale)
-        return t("summary.change_pp", arrow=arrow, value=amount)
+        shown = kpi.round_half_up(abs(item.change), 2)
+        amount = kpi.format_number(shown, "ratio", t.locale)
+        return t("summary.change_pp", arrow=arrow(shown), value=amount)
     if item.change_pct is None:
-        amount = fmt(abs(item.change), item.kpi.unit, t, currency)
-        return t("summary.change_abs", arrow=arrow, value=amount)
-    amount = kpi.format_number(abs(item.change_pct), "percent", t.locale)
-    return t("summary.change_pct", arrow=arrow, value=amount)
+        shown = abs(item.change)
+        amount = fmt(shown, item.kpi.unit, t, currency)
+        return t("summary.change_abs", arrow=arrow(shown), value=amount)
+    shown = kpi.round_half_up(abs(item.change_pct), 1)
+    amount = kpi.format_number(shown, "percent", t.locale)
+    return t("summary.change_pct", arrow=arrow(shown), value=amount)
 
 
 def attainment_text(item: KpiLine, t: Translator) -> str:
@@ -310,12 +346,14 @@ def role_title(code: str, t: Translator) -> str:
 
 
 def reported_text(data: TeamData, t: Translator, names: bool = True) -> str:
-    done, silent, away = reporting(data)
-    text = t("summary.reported", done=len(done), total=len(data.members))
-    if names and silent:
-        text += t("summary.silent", names=", ".join(name(m) for m in silent))
-    if names and away:
-        text += t("summary.away", names=", ".join(name(m) for m in away))
+    who = reporting(data)
+    text = t("summary.reported", done=len(who.done), total=len(data.members))
+    if names and who.answering:
+        text += t("summary.answering", names=", ".join(name(m) for m in who.answering))
+    if names and who.silent:
+        text += t("summary.silent", names=", ".join(name(m) for m in who.silent))
+    if names and who.away:
+        text += t("summary.away", names=", ".join(name(m) for m in who.away))
     return text
 
 

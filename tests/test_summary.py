@@ -180,3 +180,26 @@ def test_long_texts_are_cut_at_line_ends():
     assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
     assert "\n".join(parts) == text
     assert all(p.count("<b>") == p.count("</b>") for p in parts)
+
+
+async def test_an_unfinished_check_in_is_not_a_report(session, crew):
+    from datetime import UTC, datetime
+
+    from models.tables import Checkin
+
+    session.add_all(
+        [
+            Checkin(member_id=crew.members["boris"].id, period_start=WEEK, state="in_progress"),
+            Checkin(
+                member_id=crew.members["anna"].id,
+                period_start=WEEK,
+                state="editing",  # finished, reopened to correct an answer
+                finished_at=datetime(2026, 11, 21, 10, tzinfo=UTC),
+            ),
+        ]
+    )
+    await session.commit()
+    data = await sm.load(session, crew.team, PERIOD)
+    assert data.responded == {crew.members["anna"].id, crew.members["vera"].id}
+    text = spaces(sm.team_text(data, I18n().get("ru")))
+    assert "Отчитались: 2 из 4 · не закончили: Борис Орлов · нет ответа: Глеб Иванов" in text

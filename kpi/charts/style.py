@@ -16,7 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from babel.numbers import format_compact_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -114,7 +114,9 @@ def nan_series(values: Sequence[float | None]) -> list[float]:
 
 
 def compact(value: float, locale: str) -> str:
-    """An axis tick: 1,5 тыс. / 1.5K."""
+    """An axis tick: 2,1 / 850 / 1,5 тыс. / 1.5K (float noise rounded away)."""
+    if abs(value) < 1000:
+        return format_decimal(round(value, 2), format="#,##0.##", locale=locale)
     return format_compact_decimal(value, format_type="short", locale=locale, fraction_digits=1)
 
 

@@ -9,6 +9,7 @@ from kpi.charts import style
 from kpi.charts.specs import TrendChart, TrendPanel
 
 PANEL_IN = 2.5
+TITLE_CHARS = 38
 EMPTY_IN = 0.9
 
 
@@ -40,10 +41,10 @@ def _panel(ax, panel: TrendPanel, chart: TrendChart) -> None:
     values = style.nan_series(panel.values)
     present = style.finite(panel.values)
     style.plain_axes(ax)
-    ax.set_title(
-        f"{panel.title}: {panel.last_label}", loc="left", fontsize=style.LABEL,
-        fontweight="bold", color=style.INK, pad=6,
-    )  # fmt: skip
+    # the value goes under a long title, so the target label on the right never runs into it
+    joint = len(panel.title) + len(panel.last_label) + len(panel.target_label) > TITLE_CHARS
+    title = f"{panel.title}\n{panel.last_label}" if joint else f"{panel.title}: {panel.last_label}"
+    ax.set_title(title, loc="left", fontsize=style.LABEL, fontweight="bold", color=style.INK, pad=6)
     if not present:
         ax.set_axis_off()
         ax.text(0, 0.3, chart.no_data, ha="left", va="center", fontsize=style.SMALL,
