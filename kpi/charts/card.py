@@ -74,14 +74,15 @@ def _row(ax, row: CardRow, card: MemberCard) -> None:
         ax.annotate(row.change, xy=(1, 0), xycoords=value, xytext=(10, 0),
                     textcoords="offset points", fontsize=style.SMALL + 0.5, color=tone,
                     fontweight="bold", va="bottom")  # fmt: skip
-    if row.target:
-        ax.text(1.0, 0.08, row.target, fontsize=style.SMALL, color=style.MUTED, ha="right",
-                va="bottom")  # fmt: skip
     ax.axhline(0, color=style.LIGHT, linewidth=1)
 
 
 def _spark(ax, row: CardRow) -> None:
+    """The KPI's trend, and its plan under it (a column of its own: nothing runs into it)."""
     ax.set_axis_off()
+    if row.target:
+        ax.text(1.0, 0.0, row.target, fontsize=style.SMALL, color=style.MUTED, ha="right",
+                va="bottom", transform=ax.transAxes)  # fmt: skip
     values = style.nan_series(row.history)
     if not style.finite(row.history):
         return
@@ -90,4 +91,8 @@ def _spark(ax, row: CardRow) -> None:
     last = next((i for i in reversed(xs) if row.history[i] is not None), None)
     if last is not None:
         ax.plot([last], [values[last]], marker="o", markersize=7, color=style.BLUE)
-    ax.margins(x=0.08, y=0.25)
+    low, high = min(style.finite(row.history)), max(style.finite(row.history))
+    span = (high - low) or abs(high) or 1.0
+    # the line keeps to the upper part, the plan's label to the lower
+    ax.set_ylim(low - (0.9 if row.target else 0.25) * span, high + 0.2 * span)
+    ax.set_xlim(-0.5, len(values) - 0.5)

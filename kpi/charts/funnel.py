@@ -54,8 +54,8 @@ def _draw(fig: Figure, chart: FunnelChart) -> None:
         y = -index
         color = COLORS[index % len(COLORS)]
         if width is None:
-            ax.barh(y, 1.6, left=-0.8, height=0.55, color="white", edgecolor=style.GREY,
-                    hatch="///")  # fmt: skip
+            ax.barh(y, 1.0, left=-0.5, height=0.55, color="white", edgecolor=style.GREY,
+                    linestyle=(0, (4, 3)), linewidth=1.5)  # fmt: skip
             text = f"{step.title}: {chart.no_data}"
             ax.text(0, y, text, ha="center", va="center", fontsize=style.LABEL, color=style.MUTED)
         else:
