@@ -103,7 +103,7 @@ async def collect(
     periods = kpi.periods_back(cycle.period, HISTORY_PERIODS, cadence, team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
     targets = await kpi_data.targets(session, team, cycle.period)
-    summary = kpi.team_summary(history[-1], history[-2], targets)
+    summary = kpi.team_summary(history[-1], like_for_like(history[-1], history[-2]), targets)
     anomalies = kpi.detect_team_anomalies(history, ANOMALY_THRESHOLD)
     meeting_day = team_now(cycle.meeting_at, team.timezone).date()
     away_ids = await meetings.away_member_ids(session, team, meeting_day)
@@ -137,14 +137,27 @@ def value_text(value: Decimal | None, unit: str, t: Translator, currency: str) -
     return kpi.format_number(value, unit, t.locale, currency)
 
 
+def like_for_like(
+    current: list[kpi.MemberInputs], previous: list[kpi.MemberInputs]
+) -> list[kpi.MemberInputs]:
+    """The previous period of the members who reported now: a change compares the same people
+    (someone who hasn't reported yet doesn't show up as a −60 % drop in revenue)."""
+    reported = {m.member_id for m in current if any(v is not None for v in m.inputs.values())}
+    return [m for m in previous if m.member_id in reported]
+
+
 def change_text(line: kpi.KpiLine, t: Translator, currency: str) -> str:
+    """«▲ +12 %» against the previous period; «= 0 %» when it rounds to no change."""
     if line.change is None:
         return ""
-    arrow = "▲" if line.change > 0 else "▼" if line.change < 0 else "="
     if line.change_pct is not None:
         amount = kpi.format_number(line.change_pct, "percent", t.locale, currency, signed=True)
     else:
         amount = kpi.format_number(line.change, line.kpi.unit, t.locale, currency, signed=True)
+    if not any(ch.isdigit() and ch != "0" for ch in amount):
+        arrow = "="
+    else:
+        arrow = "▲" if line.change > 0 else "▼"
     return f"{arrow} {amount}".replace("-", "−")
 
 

@@ -175,3 +175,16 @@ async def test_after_the_meeting_agenda_shows_the_next_one(emu, app, clock):
     assert "1. Сайт трафик" not in upcoming and "Не сдали" not in upcoming
     assert "Задачи с прошлой планёрки: выполнено 0 из 1, открыто 1, просрочено 0" in upcoming
     assert "⏳ проверить UTM-метки — Анна, срок 25 нояб." in upcoming
+
+
+async def test_changes_compare_the_same_people(emu, app):
+    """Борис reported last week but not yet this week: the team's spend is compared without
+    him, so it doesn't read as a drop."""
+    from tests.meeting_fixtures import LAST_WEEK, put_answers
+
+    await team_ready(emu)
+    await numbers(app)
+    await put_answers(app, BORIS, LAST_WEEK, {"spend": "100000", "impressions": "90000"})
+    text = plain(await say(emu, LEAD, GROUP, "/agenda"))
+    assert "Расход на рекламу: 50 000 ₽ · ▲ +11,1 %" in text
+    assert "Не сдали цифры 2 человека: Борис, Ольга" in text
