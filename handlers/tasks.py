@@ -102,6 +102,11 @@ async def new_task(
     await message.reply(task_notices.created_text(task, owner, t, today, reached))
 
 
+@router.message(Command("planerka", "end", "agenda", "task"), PRIVATE)
+async def group_command_in_private(message: Message, t: Translator) -> None:
+    await message.answer(t("meeting.group_only"))
+
+
 @router.message(Command("tasks"), GROUP)
 async def team_tasks(
     message: Message, session: AsyncSession, team: Team | None, t: Translator, runtime: Runtime

@@ -227,3 +227,11 @@ async def test_tasks_in_english(emu, app):
     assert "no deadline" in plain(refusal)
     listing = await say(emu, BORIS, GROUP, "/tasks")
     assert "1 open task, overdue: 0" in plain(listing)
+
+
+async def test_group_commands_in_private_chat_point_to_the_group(emu, app):
+    await team_ready(emu)
+    for command in ("/planerka", "/end", "/agenda", "/task @anna отчёт до пт"):
+        answer = await say(emu, ANNA, ANNA, command)
+        assert "работает в группе команды" in plain(answer), command
+    assert await count_tasks(app) == 0
