@@ -22,7 +22,7 @@ PRIVATE_COMMANDS = ["report", "tasks", "summary", "away", "lang", "help"]
 GROUP_COMMANDS = ["join", "members", "status", "agenda", "summary", "tasks", "help"]
 ADMIN_COMMANDS = [
     "planerka", "end", "task", "agenda", "status", "summary", "targets", "export",
-    "members", "lead", "unlead", "settings", "setup", "join", "help",
+    "members", "lead", "unlead", "away", "holiday", "settings", "setup", "join", "help",
 ]  # fmt: skip
 
 SCOPES = (

@@ -78,10 +78,11 @@ async def onboarding(demo: Demo) -> None:
 
 
 def stages() -> list[Stage]:
+    from bot.demo_checkins import checkins, late
     from bot.demo_digest import digest, history, saved
     from bot.demo_meeting import meeting
 
-    return [onboarding, history, digest, meeting, saved]
+    return [onboarding, history, checkins, digest, late, meeting, saved]
 
 
 async def run_demo(settings: Settings, out: str = "demo-output") -> int:

@@ -70,15 +70,16 @@ def status_text(
             t.n("status.done_count", len(status.of("done")), total=len(status.members)),
         ]
         kinds = ("done", "in_progress", "not_started", "away", "unreachable")
-    for kind in kinds:
-        group = status.of(kind)
-        if group:
-            names = ", ".join(_line(s, team, t) for s in group)
-            lines += ["", f"{MARKS[kind]} {t(f'status.kind.{kind}')}: {names}"]
+    groups = [(kind, status.of(kind)) for kind in kinds if status.of(kind)]
+    if groups or not status.members:
+        lines.append("")
+    for kind, group in groups:
+        names = ", ".join(_line(s, team, t) for s in group)
+        lines.append(f"{MARKS[kind]} {t(f'status.kind.{kind}')}: {names}")
     if status.of("unreachable"):
         lines.append(t("status.fix_link", link=bot_link(runtime)))
     if not status.members:
-        lines += ["", t("status.nobody")]
+        lines.append(t("status.nobody"))
     return "\n".join(lines)
 
 

@@ -207,26 +207,31 @@ def reminder(flow: Flow, t: Translator, now: datetime, many_teams: bool = False)
     return question(flow, t, many_teams=many_teams, prefix=prefix)
 
 
+def _signed(value: Decimal, key: str, places: tuple[int, int], t: Translator) -> str | None:
+    """«+1,2 п.п.», «−12 %»: as few places as show the change; None if it rounds to nothing."""
+    for digits in places:
+        shown = t.number(abs(value), digits)
+        if shown.strip("0,.") != "":
+            return ("+" if value > 0 else "−") + t(key, value=shown)
+    return None
+
+
 def change_text(line: kpi.KpiLine, team: Team, t: Translator) -> str:
+    """The change against the previous period: percentage points for a percent KPI, else
+    percent of the previous value (or the unit's own change when that was zero)."""
     if line.value is None:
         return ""
     if line.previous is None or line.change is None:
         return t("checkin.change_first")
-    if line.change == 0:
-        return t("checkin.change_same")
-    arrow = "▲" if line.change > 0 else "▼"
-    if line.kpi.unit == "percent" or line.change_pct is None:
-        unit = "percent_points" if line.kpi.unit == "percent" else line.kpi.unit
-        if unit == "percent_points":
-            amount = t("checkin.pp", value=t.number(line.change, 1))
-            amount = ("+" if line.change > 0 else "") + amount
-        else:
-            amount = kpi.format_number(line.change, unit, t.locale, team.currency, signed=True)
+    if line.kpi.unit == "percent":
+        amount = _signed(line.change, "checkin.pp", (1, 2), t)
+    elif line.change_pct is not None:
+        amount = _signed(line.change_pct, "checkin.pct", (0, 1), t)
     else:
-        amount = ("+" if line.change_pct > 0 else "") + t.number(line.change_pct, 0) + " %"
-        if t.locale == "en":
-            amount = amount.replace(" %", "%")
-    return t("checkin.change", arrow=arrow, amount=amount)
+        amount = kpi.format_number(line.change, line.kpi.unit, t.locale, team.currency, signed=True)
+    if amount is None or line.change == 0:
+        return t("checkin.change_same")
+    return t("checkin.change", arrow="▲" if line.change > 0 else "▼", amount=amount)
 
 
 def card_view(

@@ -146,7 +146,7 @@ async def test_buttons_same_as_last_time_no_data_and_back(emu, app, clock):
     # CPA 140 000/23 against 140 000/23: the same
     assert "CPA (cost per acquisition): 6 086,96 ₽ (без изменений)" in plain(card)
     # conversion 23/600 = 3,8 % against 23/460 = 5 %: 1,2 points down, a drop of 23 %
-    assert "🔴 Конверсия: 3,8 % (▼ -1,2 п.п.)" in plain(card)
+    assert "🔴 Конверсия: 3,8 % (▼ −1,2 п.п.)" in plain(card)
     assert "450 000 ₽ (▲ +12 %)" in plain(card)  # revenue 450 000 against 400 000 (+12,5 %)
     assert len(await answer_rows(app, ANNA)) == 10  # five last week, five now: no duplicates
 
