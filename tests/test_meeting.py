@@ -365,3 +365,23 @@ async def test_the_card_task_prompt_refuses_bad_answers_and_can_be_dropped(emu, 
     answer = await say(emu, LEAD, GROUP, "/task @anna сделать отчёт до пт")
     assert "Задача поставлена" in plain(answer)
     assert await count(app, Task) == 1
+
+
+async def test_a_meeting_in_english(emu, app):
+    await team_ready(emu)
+    await numbers(app)
+    await say(emu, LEAD, GROUP, "/settings lang en")
+    card = await say(emu, LEAD, GROUP, "/planerka", contains="floor")
+    assert "The meeting has started" in plain(card) and "4 people speak" in plain(card)
+    assert "The floor is Анна's (1 of 4)" in plain(card)
+    assert "🔴 CTR (click-through rate): 1.2% · ▼ −40% · plan 60%" in plain(card)
+    assert "➕ Task: CTR (click-through rate)" in card.button_texts()
+    boris = await press(emu, ANNA, card, "Next ▶", contains="floor")
+    await press(emu, LEAD, boris, "Skip ⏭", contains="floor")
+    minutes = await say(emu, LEAD, GROUP, "/end", contains="minutes")
+    text = plain(minutes)
+    assert "Meeting minutes · Monday, Nov 23, 2026" in text
+    assert "2 people spoke: Анна, Вера" in text
+    assert "2 people didn't speak: Борис, Ольга" in text
+    assert "No tasks were set" in text
+    assert "Next meeting: Monday, Nov 30, 10:00" in text
