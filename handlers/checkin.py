@@ -66,7 +66,13 @@ async def show(
 
 
 async def open_report(
-    runtime: Runtime, session: AsyncSession, user: User, team: Team, t: Translator
+    runtime: Runtime,
+    session: AsyncSession,
+    user: User,
+    team: Team,
+    t: Translator,
+    *,
+    intro: bool = True,
 ) -> None:
     """The team's current period for this member: the card if done, else the question."""
     member = await teams.member(session, team, user.id)
@@ -81,7 +87,7 @@ async def open_report(
         period = checkin_views.period_text(cycle.period, t)
         await runtime.bot.send_message(user.id, t(key, period=period, team=escape(team.title)))
         return
-    if fresh and flow.checkin.state != DONE:
+    if intro and fresh and flow.checkin.state != DONE:
         text, _ = checkin_views.intro(flow, t, runtime.now())
         await runtime.bot.send_message(user.id, text)
     await show(runtime, session, flow, Outcome("ask"), t)
@@ -151,7 +157,7 @@ async def press(
     if action == "start":
         await query.answer()
         await _close(query, None)
-        await open_report(runtime, session, user, flow.team, t)
+        await open_report(runtime, session, user, flow.team, t, intro=False)
         return
     if action == "edit":
         outcome = await checkins.edit(session, flow, callback_data.pos)

@@ -300,3 +300,34 @@ async def test_someone_in_two_teams_chooses_the_team(emu, app, clock):
     # the answer went to the chosen team's period (16–22 Nov, current until Friday)
     assert await answers(app, ANNA, date(2026, 11, 16)) == {"spend": Decimal("150000")}
     assert await answers(app, ANNA, WEEK) == {}
+
+
+async def test_questions_of_a_second_team_wait_until_the_first_are_answered(emu, app, clock):
+    await team_ready(emu)
+    second_group = -100401
+    emu.add_group(second_group, "Бренд", creator=BORIS, members=[ANNA])
+    await register_team(emu, second_group, BORIS)
+    await join_team(emu, second_group, ANNA, ["seo_specialist"])
+    clock.set(OPENS)
+    mark = emu.mark()
+    await run_tick(app)  # both teams open at Friday 15:00
+    first = await emu.wait_for(ANNA, "Вопрос 1 из 5", after=mark)
+    assert "· «Маркетинг»" in plain(first)  # in two teams, each question says which
+    waiting = await emu.wait_for(ANNA, "команды «Бренд»", after=mark)
+    assert buttons(waiting) == ["▶️ Начать"]
+    assert "Сейчас вы отвечаете на вопросы команды «Маркетинг»" in plain(waiting)
+
+    await say(emu, ANNA, "150000")  # a text answers the team being asked
+    assert await answers(app, ANNA) == {"spend": Decimal("150000")}
+    seo = await tap(emu, ANNA, waiting, "Начать")
+    assert "Вопрос 1 из 7 · Визиты на сайт · «Бренд»" in plain(seo)
+    await say(emu, ANNA, "20000")  # now texts answer «Бренд»
+    async with session_maker(app.engine)() as s:
+        rows = list(await s.scalars(select(Answer).order_by(Answer.id)))
+    assert [(a.input_code, a.value) for a in rows] == [
+        ("spend", Decimal("150000")),
+        ("sessions", Decimal("20000")),
+    ]
+    assert rows[0].member_id != rows[1].member_id
+    back = await say(emu, ANNA, "/report")
+    assert "в нескольких командах" in plain(back)
