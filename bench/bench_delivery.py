@@ -1,0 +1,234 @@
+"""Benchmark: delivery at scale — the real bot (bot.app.running: polling, middlewares, the
+delivery middleware, the planner) against the Bot API emulator, on an SQLite file (or the
+database of PLANERKA_BENCH_DATABASE_URL, which must be empty), measured side by side in one run:
+
+(a) inbound: KPI answers per second through the whole stack, against a bare aiogram echo
+    handler on the same emulator with the same people (flood limits off on both sides);
+(b) outbound: the opening of a collection for 600 members (intro + first question each) with
+    the emulator enforcing Telegram's limits: achieved rate over the allowed rate, and nothing
+    lost or repeated;
+(c) faults: a 300-member cycle (opening, five answers each) with 20 % of send calls failing
+    (5xx, timeouts, dropped connections): every question delivered once, every answer stored
+    once.
+
+Run from the repository root: .venv/bin/python bench/bench_delivery.py   (or `make bench`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiogram import Dispatcher, Router
+from aiogram.types import Message
+
+from bench._harness import (
+    DONE,
+    OPENS,
+    TOKEN,
+    VALUES,
+    Responders,
+    backend,
+    delivered,
+    fresh_database,
+    line,
+    people,
+    seed_team,
+    stored_answers,
+)
+from bot.app import App, running
+from bot.config import Settings
+from bot.emulator import Event, TelegramEmulator
+from bot.runtime import ManualClock
+from bot.scheduler import periodic_jobs, tick
+
+NO_LIMITS = {"delivery_global_per_s": 0, "delivery_private_per_s": 0, "delivery_group_per_min": 0}
+
+
+@contextlib.asynccontextmanager
+async def world(
+    workdir: Path, name: str, members: int, **settings: object
+) -> AsyncIterator[tuple[TelegramEmulator, App, list[int], str]]:
+    """The emulator with a team of `members`, and the real bot running against it."""
+    user_ids = list(range(10_001, 10_001 + members))
+    async with fresh_database(workdir, name) as url:
+        emu = TelegramEmulator(token=TOKEN, bot_username="planerka_bench_bot")
+        await emu.start()
+        people(emu, user_ids)
+        await seed_team(url, user_ids)
+        config = Settings(
+            _env_file=None,
+            bot_token=TOKEN,
+            database_url=url,
+            telegram_api_url=emu.api_url,
+            log_level="ERROR",
+            **settings,
+        )
+        try:
+            async with running(config, clock=ManualClock(OPENS), tick_seconds=3600) as app:
+                yield emu, app, user_ids, url
+        finally:
+            await emu.stop()
+
+
+def exactly_once(emu: TelegramEmulator, user_ids: list[int], questions: int) -> tuple[int, int]:
+    """(members missing something, messages repeated) for intro + questions 1..`questions`."""
+    intros, asked = delivered(emu, user_ids)
+    missing = repeated = 0
+    for user_id in user_ids:
+        counts = [intros[user_id], *(asked[user_id, k] for k in range(1, questions + 1))]
+        missing += any(c == 0 for c in counts)
+        repeated += sum(max(0, c - 1) for c in counts)
+    return missing, repeated
+
+
+# ----------------------------------------------------------------------------- (a) inbound
+async def inbound(workdir: Path, members: int) -> bool:
+    print(f"== (a) inbound: {members} members answer their 5 KPI questions, flood limits off")
+    async with world(workdir, "inbound", members, **NO_LIMITS) as (emu, app, ids, url):
+        await tick(app.runtime, periodic_jobs())  # the opening: question 1 each (not timed)
+        await emu.wait_idle()
+        full = Responders(emu, ids)
+        emu.on_event = full.on_event
+        full.begin(lambda _: VALUES[0])
+        await asyncio.wait_for(full.finished.wait(), 300)
+        await emu.wait_idle()
+        count, values = await stored_answers(url)
+        emu.queue.drop_pending()
+
+        echo_bot = emu.make_bot()
+        router = Router()
+
+        @router.message()
+        async def echo(message: Message) -> None:
+            await message.answer(message.text or "")
+
+        dp = Dispatcher()
+        dp.include_router(router)
+        echo_side = Responders(emu, ids, echo=True)
+        emu.on_event = echo_side.on_event
+        polling = asyncio.create_task(dp.start_polling(echo_bot, handle_signals=False))
+        while not any(name == "getUpdates" for name, _ in emu.calls[-5:]):
+            await asyncio.sleep(0.01)
+        echo_side.begin(lambda _: "1")
+        await asyncio.wait_for(echo_side.finished.wait(), 300)
+        await dp.stop_polling()
+        await polling
+
+    answers = members * 5
+    full_rate, echo_rate = answers / full.seconds, answers / echo_side.seconds
+    line(f"full stack on {backend()} (stored, next asked):",
+         f"{answers} in {full.seconds:.2f} s = {full_rate:.1f} answers/s")  # fmt: skip
+    line("bare aiogram echo, same emulator:", f"{answers} in {echo_side.seconds:.2f} s = "
+         f"{echo_rate:.1f} messages/s")  # fmt: skip
+    line("ratio full stack / bare echo:", f"{full_rate / echo_rate:.2f}")
+    ok = count == answers and all(values[v] == members for v in VALUES)
+    line("answers stored:", f"{count} of {answers} {'ok' if ok else 'WRONG'}")
+    return ok
+
+
+# ----------------------------------------------------------------------------- (b) outbound
+async def outbound(workdir: Path, members: int) -> bool:
+    print(
+        f"== (b) outbound: collection opens for {members} members (intro + question 1 each); "
+        "the emulator enforces 30 msg/s overall, 1/s per private chat, 20/min per group"
+    )
+    times: list[float] = []
+
+    def stamp(event: Event) -> None:
+        if event.kind == "bot_message":
+            times.append(time.perf_counter())
+
+    async with world(workdir, "outbound", members) as (emu, app, ids, _):
+        emu.set_limits(global_per_s=30, private_per_s=1, group_per_min=20)
+        emu.on_event = stamp
+        start = time.perf_counter()
+        await tick(app.runtime, periodic_jobs())
+        end = time.perf_counter()
+        await emu.wait_idle()
+        missing, repeated = exactly_once(emu, ids, 1)
+        rejected = emu.stats.rejected_429
+    sent = len(times)
+    sending = (sent - 1) / (times[-1] - times[0]) if sent > 1 else 0.0
+    line("messages delivered:", f"{sent} in {end - start:.1f} s (the whole tick)")
+    line("sending rate, first to last message:", f"{sending:.1f} msg/s; allowed 30/s")
+    line("ratio achieved / allowed:", f"{sending / 30:.2f}")
+    line("members missing a message / repeats:", f"{missing} / {repeated}")
+    line("429 answers from the emulator:", str(rejected))
+    return missing == 0 and repeated == 0 and sent == 2 * members
+
+
+# ----------------------------------------------------------------------------- (c) faults
+async def faults(workdir: Path, members: int) -> bool:
+    print(
+        f"== (c) faults: a {members}-member cycle (opening, 5 answers each); 20 % of send calls "
+        "fail: 10 % 500/502, 5 % hang past the bot's 2 s timeout, 5 % dropped connections; "
+        "flood limits off"
+    )
+    cfg = {**NO_LIMITS, "delivery_timeout_s": 2, "delivery_backoff_s": 0.2}
+    async with world(workdir, "faults", members, **cfg) as (emu, app, ids, url):
+        emu.set_faults(error_5xx=0.10, timeout=0.05, drop=0.05, seed=2026, hang_seconds=5)
+        cycle = Responders(emu, ids)
+        emu.on_event = cycle.on_event
+        cycle.begin()  # members answer each question as it arrives, from question 1
+        await tick(app.runtime, periodic_jobs())
+        try:
+            await asyncio.wait_for(cycle.finished.wait(), 300)
+        except TimeoutError:
+            print(f"   stuck: {len(ids) - len(cycle.done)} members did not finish")
+        emu.set_faults()
+        await emu.wait_idle(quiet=0.5, timeout=30)
+        missing, repeated = exactly_once(emu, ids, 5)
+        done_messages = sum(1 for m in emu.sent if DONE in (m.plain or ""))
+        count, values = await stored_answers(url)
+        injected = sum(emu.stats.faults_by_kind.values())
+        calls = emu.stats.calls_by_method
+        sends = sum(n for name, n in calls.items() if name.startswith("send"))
+        by_kind = ", ".join(f"{k} {v}" for k, v in sorted(emu.stats.faults_by_kind.items()))
+    answers = members * 5
+    line("cycle time:", f"{cycle.seconds:.1f} s")
+    line(
+        "send calls / faults injected:", f"{sends} / {injected} ({injected / sends:.0%}: {by_kind})"
+    )
+    line("members missing a question / repeats:", f"{missing} / {repeated}")
+    line("answers stored (each once):", f"{count} of {answers}")
+    line("'saved' cards:", f"{done_messages} of {members}")
+    ok = (
+        missing == 0
+        and repeated == 0
+        and count == answers
+        and all(values[v] == members for v in VALUES)
+        and done_messages == members
+    )
+    line("every question once, every answer once:", "yes" if ok else "NO")
+    return ok
+
+
+async def main(quick: bool) -> int:
+    logging.basicConfig(level=logging.CRITICAL)
+    scale = 4 if quick else 1
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="planerka-bench-") as tmp:
+        workdir = Path(tmp)
+        results = [
+            await inbound(workdir, 60 // scale),
+            await outbound(workdir, 600 // scale),
+            await faults(workdir, 300 // scale),
+        ]
+    print(f"== total {time.perf_counter() - started:.0f} s", flush=True)
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a quarter of the people")
+    sys.exit(asyncio.run(main(parser.parse_args().quick)))
