@@ -235,3 +235,22 @@ async def test_the_bot_of_the_app_sends_through_the_middleware(app) -> None:
     middleware = delivery_of(app.runtime.bot)
     assert middleware is not None
     assert middleware.limiter.limits == Limits(30, 1, 20)
+
+
+async def test_a_member_found_unreachable_by_any_send_shows_in_status(emu, database_url, clock):
+    from tests.checkin_fixtures import ANNA, BORIS, GROUP, LEAD, quick_app, team_ready
+
+    async with quick_app(emu, database_url, clock) as running_app:
+        await team_ready(emu, joiners=(ANNA, BORIS))
+        # Анна blocks the bot without the bot hearing of it (no my_chat_member update)...
+        emu.world.user(ANNA).blocked = True
+        with pytest.raises(TelegramForbiddenError):
+            await running_app.runtime.bot.send_message(ANNA, "Напоминание")
+        middleware = delivery_of(running_app.runtime.bot)
+        assert middleware is not None
+        await middleware.flush()
+        # ...and the lead sees it in /status.
+        emu.send(LEAD, GROUP, "/status")
+        status = await emu.wait_for(GROUP, "Анна", timeout=5)
+    assert "Анна (заблокировал бота)" in status.plain
+    assert "Борис (заблокировал бота)" not in status.plain
