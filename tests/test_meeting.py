@@ -37,10 +37,12 @@ from tests.meeting_fixtures import (
 
 @pytest.fixture
 async def app(emu, database_url, clock):
-    """The real bot; the group's 20-a-minute flood limit (bot/delivery.py, tested there) is off,
+    """The real bot; Telegram's per-chat flood limits (bot/delivery.py, tested there) are off,
     since a whole meeting here takes seconds."""
     async with running(
-        make_settings(emu, database_url, delivery_group_per_min=0), clock=clock, tick_seconds=3600
+        make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0),
+        clock=clock,
+        tick_seconds=3600,
     ) as app:
         yield app
 
@@ -249,7 +251,7 @@ async def test_two_sessions_racing_start_one_meeting(app):
 
 
 async def test_a_restart_in_the_middle_resumes_at_the_current_speaker(emu, database_url, clock):
-    settings = make_settings(emu, database_url, delivery_group_per_min=0)
+    settings = make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0)
     async with running(settings, clock=clock, tick_seconds=3600):
         await team_ready(emu)
         card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")

@@ -35,9 +35,11 @@ MSK = ZoneInfo("Europe/Moscow")
 
 @pytest.fixture
 async def app(emu, database_url, clock):
-    """The real bot; the group's flood limit (bot/delivery.py's own tests) is off here."""
+    """The real bot; the per-chat flood limits (bot/delivery.py's own tests) are off here."""
     async with running(
-        make_settings(emu, database_url, delivery_group_per_min=0), clock=clock, tick_seconds=3600
+        make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0),
+        clock=clock,
+        tick_seconds=3600,
     ) as app:
         yield app
 
