@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 OFFICIAL_API_URL = "https://api.telegram.org"
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{10,}$")
 SUPPORTED_LOCALES = ("ru", "en")
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 class Settings(BaseSettings):
@@ -48,6 +49,15 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not TOKEN_PATTERN.match(value.strip()):
             raise ValueError("expected the form 123456789:AA... as given by @BotFather")
         return value.strip()
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not WEBHOOK_SECRET_PATTERN.match(value):
+            raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
     @field_validator("default_timezone")
     @classmethod

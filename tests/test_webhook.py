@@ -127,3 +127,24 @@ async def test_without_webhook_secret_one_is_derived_from_the_token(emu, databas
     # Polling again removes the webhook (getUpdates would answer 409 otherwise).
     async with running(make_settings(emu, database_url), clock=clock, tick_seconds=3600):
         assert emu.webhook is None
+
+
+def test_a_malformed_webhook_secret_is_refused_naming_the_setting(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import TOKEN
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "BOT_TOKEN": TOKEN,
+        "WEBHOOK_URL": "https://bot.example.com/telegram",
+        "WEBHOOK_SECRET": "not allowed: spaces",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "planerka: WEBHOOK_SECRET: expected 1-256 characters of A-Z, a-z, 0-9, _ and -"
+    )
