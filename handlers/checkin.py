@@ -54,7 +54,7 @@ async def show(
         text, markup = checkin_views.doubt(flow, outcome.doubt, t)
     elif flow.checkin.state == DONE:
         roles = await checkins.card(session, flow)
-        text, markup = checkin_views.card_view(flow, roles, t, runtime.now(), many)
+        text, markup = checkin_views.card_view(flow, roles, t, many)
         await session.commit()
         await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
         return

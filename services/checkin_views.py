@@ -235,7 +235,7 @@ def change_text(line: kpi.KpiLine, team: Team, t: Translator) -> str:
 
 
 def card_view(
-    flow: Flow, roles: Sequence[RoleCard], t: Translator, now: datetime, many_teams: bool = False
+    flow: Flow, roles: Sequence[RoleCard], t: Translator, many_teams: bool = False
 ) -> View:
     """The member's card: each role's KPIs with the change, and buttons to correct answers."""
     lines = [
@@ -270,10 +270,6 @@ def card_view(
         )
         rows.append([_button(label, Ask(action="edit", checkin=flow.checkin.id, pos=index))])
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def choice(flow_title: str, t: Translator) -> str:
-    return t("checkin.chosen", value=flow_title)
 
 
 def teams_keyboard(teams: Sequence[Team], active_id: int | None) -> InlineKeyboardMarkup:
