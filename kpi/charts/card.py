@@ -11,15 +11,23 @@ ROW_IN = 1.0
 SECTION_IN = 0.5
 
 
+SPARK = 0.28  # the share of a row's width the trend takes
+
+
 def render_card(card: MemberCard) -> bytes:
-    layout = _layout(card)
-    body = sum(SECTION_IN if kind == "section" else ROW_IN for kind, _ in layout) or 1.2
-    footer = 0.45 if card.footer else 0.0
-    height = style.HEADER_IN + body + footer + 0.3
-    return style.render_png(lambda fig: _draw(fig, card, layout, footer), height)
+    items = _items(card)
+    rows = [style.HEADER]
+    rows += [style.Row(SECTION_IN if kind == "section" else ROW_IN, 0.05) for kind, _ in items]
+    if not items:
+        rows.append(style.Row(1.2, 0.1))
+    if card.footer:
+        rows.append(style.Row(0.4, 0.05))
+    return style.render_png(
+        lambda fig: _draw(fig, card, items, rows), style.figure_height(rows, 0.2)
+    )
 
 
-def _layout(card: MemberCard) -> list[tuple[str, object]]:
+def _items(card: MemberCard) -> list[tuple[str, object]]:
     sections = dict(card.sections)
     items: list[tuple[str, object]] = []
     for index, row in enumerate(card.rows):
@@ -29,28 +37,25 @@ def _layout(card: MemberCard) -> list[tuple[str, object]]:
     return items
 
 
-def _draw(fig: Figure, card: MemberCard, layout: list, footer: float) -> None:
-    heights = [style.HEADER_IN] + [SECTION_IN if k == "section" else ROW_IN for k, _ in layout]
-    if not layout:
-        heights.append(1.2)
-    if footer:
-        heights.append(footer)
-    grid = fig.add_gridspec(len(heights), 2, height_ratios=heights, width_ratios=[0.72, 0.28])
-    style.header(fig.add_subplot(grid[0, :]), card.title, card.subtitle)
-    if not layout:
-        style.empty_axes(fig.add_subplot(grid[1, :]), card.no_data)
-    for index, (kind, item) in enumerate(layout, start=1):
+def _draw(fig: Figure, card: MemberCard, items: list, rows: list) -> None:
+    rects = style.place(fig, rows)
+    style.header(fig, rects[0], card.title, card.subtitle)
+    if not items:
+        style.empty_axes(fig.add_axes(rects[1]), card.no_data)
+    for rect, (kind, item) in zip(rects[1:], items, strict=False):
         if kind == "section":
-            ax = fig.add_subplot(grid[index, :])
+            ax = fig.add_axes(rect)
             ax.set_axis_off()
             ax.text(0, 0.2, str(item), fontsize=style.LABEL, fontweight="bold",
                     color=style.MUTED, transform=ax.transAxes)  # fmt: skip
             continue
         assert isinstance(item, CardRow)
-        _row(fig.add_subplot(grid[index, 0]), item, card)
-        _spark(fig.add_subplot(grid[index, 1]), item)
-    if footer:
-        ax = fig.add_subplot(grid[len(heights) - 1, :])
+        x, y, w, h = rect
+        gap = 0.03
+        _row(fig.add_axes((x, y, w * (1 - SPARK) - gap, h)), item, card)
+        _spark(fig.add_axes((x + w * (1 - SPARK), y + h * 0.08, w * SPARK, h * 0.84)), item)
+    if card.footer:
+        ax = fig.add_axes(rects[-1])
         ax.set_axis_off()
         ax.text(0, 0.5, card.footer, fontsize=style.SMALL, color=style.MUTED, va="center",
                 transform=ax.transAxes)  # fmt: skip

@@ -8,26 +8,30 @@ from kpi.charts import style
 from kpi.charts.specs import ChannelChart, ChannelMetric
 
 BAR_IN = 0.42
-PANEL_PAD_IN = 0.75
+TITLE_IN = 0.6
+
+
+def _rows(chart: ChannelChart, metrics: tuple[ChannelMetric, ...]) -> list[style.Row]:
+    left = 0.45 + style.label_width(chart.channels)
+    rows = [style.HEADER]
+    rows += [style.Row(BAR_IN * len(chart.channels), TITLE_IN, left=left) for _ in metrics]
+    return rows if metrics else [*rows, style.Row(1.4, 0.1)]
 
 
 def render_channels(chart: ChannelChart) -> bytes:
-    n = max(1, len(chart.channels))
-    panel = BAR_IN * n + PANEL_PAD_IN
     metrics = chart.metrics if chart.channels else ()
-    height = style.HEADER_IN + (panel * len(metrics) if metrics else 1.6) + 0.3
-    return style.render_png(lambda fig: _draw(fig, chart, metrics, panel), height)
+    rows = _rows(chart, metrics)
+    return style.render_png(lambda fig: _draw(fig, chart, metrics, rows), style.figure_height(rows))
 
 
-def _draw(fig: Figure, chart: ChannelChart, metrics: tuple[ChannelMetric, ...], panel: float):
-    rows = max(1, len(metrics))
-    grid = fig.add_gridspec(rows + 1, 1, height_ratios=[style.HEADER_IN] + [panel] * rows)
-    style.header(fig.add_subplot(grid[0]), chart.title, chart.subtitle)
+def _draw(fig: Figure, chart: ChannelChart, metrics: tuple[ChannelMetric, ...], rows) -> None:
+    rects = style.place(fig, rows)
+    style.header(fig, rects[0], chart.title, chart.subtitle)
     if not metrics:
-        style.empty_axes(fig.add_subplot(grid[1]), chart.no_data)
+        style.empty_axes(fig.add_axes(rects[1]), chart.no_data)
         return
-    for index, metric in enumerate(metrics):
-        _panel(fig.add_subplot(grid[index + 1]), chart, metric)
+    for rect, metric in zip(rects[1:], metrics, strict=True):
+        _panel(fig.add_axes(rect), chart, metric)
 
 
 def _panel(ax, chart: ChannelChart, metric: ChannelMetric) -> None:
@@ -46,7 +50,7 @@ def _panel(ax, chart: ChannelChart, metric: ChannelMetric) -> None:
     if metric.reference is not None:
         ax.axvline(metric.reference, color=style.INK, linestyle=(0, (5, 3)), linewidth=1.4)
     ax.set_title(metric.title, loc="left", fontsize=style.LABEL, fontweight="bold",
-                 color=style.INK, pad=4)  # fmt: skip
+                 color=style.INK, pad=6)  # fmt: skip
     ax.set_yticks(ys)
     ax.set_yticklabels(chart.channels, fontsize=style.TICK)
     ax.set_xticks([])

@@ -21,8 +21,8 @@ TEXT_ON = {style.BLUE: "white", style.VERMILLION: "white"}
 
 
 def render_funnel(chart: FunnelChart) -> bytes:
-    height = style.HEADER_IN + STEP_IN * max(1, len(chart.steps)) + 0.3
-    return style.render_png(lambda fig: _draw(fig, chart), height)
+    layout = [style.HEADER, style.Row(STEP_IN * max(1, len(chart.steps)), 0.1, 0.2, 0.2)]
+    return style.render_png(lambda fig: _draw(fig, chart, layout), style.figure_height(layout))
 
 
 def _widths(values: list[float | None]) -> list[float | None]:
@@ -36,12 +36,10 @@ def _widths(values: list[float | None]) -> list[float | None]:
     ]
 
 
-def _draw(fig: Figure, chart: FunnelChart) -> None:
-    grid = fig.add_gridspec(
-        2, 1, height_ratios=[style.HEADER_IN, STEP_IN * max(1, len(chart.steps))]
-    )
-    style.header(fig.add_subplot(grid[0]), chart.title, chart.subtitle)
-    ax = fig.add_subplot(grid[1])
+def _draw(fig: Figure, chart: FunnelChart, layout: list) -> None:
+    header, body = style.place(fig, layout)
+    style.header(fig, header, chart.title, chart.subtitle)
+    ax = fig.add_axes(body)
     values = [s.value for s in chart.steps]
     if not chart.steps or all(v is None for v in values):
         style.empty_axes(ax, chart.no_data)

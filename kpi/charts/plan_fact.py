@@ -16,15 +16,16 @@ LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.5}
 
 def render_plan_fact(chart: PlanFactChart) -> bytes:
     rows = sum(len(g.bars) for g in chart.groups)
-    body = ROW_IN * rows + GROUP_IN * len(chart.groups) if rows else 1.6
-    height = style.HEADER_IN + body + 1.0
-    return style.render_png(lambda fig: _draw(fig, chart, body), height)
+    body = ROW_IN * rows + GROUP_IN * len(chart.groups) + 0.9 if rows else 1.4
+    layout = [style.HEADER, style.Row(body, 0.1)]
+    height = style.figure_height(layout, bottom=1.05)
+    return style.render_png(lambda fig: _draw(fig, chart, layout), height)
 
 
-def _draw(fig: Figure, chart: PlanFactChart, body: float) -> None:
-    grid = fig.add_gridspec(2, 1, height_ratios=[style.HEADER_IN, body + 0.55])
-    style.header(fig.add_subplot(grid[0]), chart.title, chart.subtitle)
-    ax = fig.add_subplot(grid[1])
+def _draw(fig: Figure, chart: PlanFactChart, layout: list) -> None:
+    header, body = style.place(fig, layout)
+    style.header(fig, header, chart.title, chart.subtitle)
+    ax = fig.add_axes(body)
     if not any(g.bars for g in chart.groups):
         style.empty_axes(ax, chart.no_data)
         return

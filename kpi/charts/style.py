@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from io import BytesIO
 
 import matplotlib
@@ -20,6 +21,7 @@ from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 # Okabe & Ito (2008), the palette for colour vision deficiencies.
 BLACK = "#000000"
@@ -53,37 +55,85 @@ SUBTITLE = 13.5
 LABEL = 14.5
 TICK = 12.5
 SMALL = 12
+TOP_IN = 0.25
+MARGIN_IN = 0.3
+
+
+@dataclass(frozen=True)
+class Row:
+    """A band of the figure, top to bottom: `above` inches of free space (for its title or the
+    previous band's tick labels), then an axes `height` inches tall, `left`/`right` inches in."""
+
+    height: float
+    above: float = 0.0
+    left: float = MARGIN_IN
+    right: float = MARGIN_IN
+
+
+def figure_height(rows: Sequence[Row], bottom: float = MARGIN_IN) -> float:
+    return TOP_IN + sum(r.above + r.height for r in rows) + bottom
+
+
+def place(fig: Figure, rows: Sequence[Row]) -> list[tuple[float, float, float, float]]:
+    """Each band's rectangle in figure fractions. A fixed layout computed from inches: no
+    layout engine pass (it would draw every text twice), and the same picture every time."""
+    width, height = fig.get_figwidth(), fig.get_figheight()
+    y = height - TOP_IN
+    out = []
+    for row in rows:
+        y -= row.above + row.height
+        out.append(
+            (
+                row.left / width,
+                y / height,
+                (width - row.left - row.right) / width,
+                row.height / height,
+            )
+        )
+    return out
 
 
 def render_png(draw: Callable[[Figure], None], height_in: float) -> bytes:
     """Draw on a fresh 1080-px-wide figure and return its PNG; the figure is always released."""
-    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, facecolor="white", layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
     try:
-        fig.get_layout_engine().set(w_pad=0.12, h_pad=0.12, hspace=0.06, wspace=0.04)
         draw(fig)
+        canvas.draw()
+        # the background is opaque white: RGB is a quarter fewer bytes to compress than RGBA
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
         buffer = BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        image.convert("RGB").save(buffer, format="png")
         return buffer.getvalue()
     finally:
         fig.clear()
+
+
+def label_width(labels: Sequence[str], size: float = TICK) -> float:
+    """Roughly how many inches the longest label takes (DejaVu Sans: ~0.6 em a character)."""
+    longest = max((len(x) for x in labels), default=0)
+    return longest * size * 0.6 / 72
 
 
 def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
-def header(ax: Axes, title: str, subtitle: str | None = None) -> None:
-    """The chart's title (and a muted subtitle) drawn in its own top axes, left-aligned."""
-    ax.set_axis_off()
-    ax.text(0, 1, title, ha="left", va="top", fontsize=TITLE, fontweight="bold", color=INK,
-            transform=ax.transAxes)  # fmt: skip
+def header(
+    fig: Figure, rect: tuple[float, float, float, float], title: str, subtitle: str | None
+) -> None:
+    """The chart's title and a muted subtitle, left-aligned in the band `rect` (figure text:
+    no axes needed)."""
+    x, y, _, height = rect
+    fig.text(x, y + height, title, ha="left", va="top", fontsize=TITLE, fontweight="bold",
+             color=INK)  # fmt: skip
     if subtitle:
-        ax.text(0, 0.05, subtitle, ha="left", va="bottom", fontsize=SUBTITLE, color=MUTED,
-                transform=ax.transAxes)  # fmt: skip
+        fig.text(x, y + 0.05 * height, subtitle, ha="left", va="bottom", fontsize=SUBTITLE,
+                 color=MUTED)  # fmt: skip
 
 
 HEADER_IN = 0.85
+HEADER = Row(HEADER_IN)
 
 
 def plain_axes(ax: Axes) -> None:

@@ -8,32 +8,52 @@ from matplotlib.ticker import MaxNLocator
 from kpi.charts import style
 from kpi.charts.specs import TrendChart, TrendPanel
 
-PANEL_IN = 2.5
+PANEL_IN = 1.8
+TITLE_IN = 0.5  # a panel's title over it
+TICKS_IN = 0.35  # the period labels under a panel
+EMPTY_IN = 0.3
+LEFT_IN = 1.0  # room for «1,5 тыс.»
 TITLE_CHARS = 38
-EMPTY_IN = 0.9
 
 
-def _height(panel: TrendPanel) -> float:
-    return PANEL_IN if style.finite(panel.values) else EMPTY_IN
+def _joint(panel: TrendPanel) -> bool:
+    """A long title takes the value to a second line, clear of the target label on the right."""
+    return len(panel.title) + len(panel.last_label) + len(panel.target_label) > TITLE_CHARS
+
+
+def _rows(panels: tuple[TrendPanel, ...]) -> list[style.Row]:
+    rows = [style.HEADER]
+    after_ticks = False
+    for panel in panels:
+        above = TITLE_IN + (0.28 if _joint(panel) else 0) + (TICKS_IN if after_ticks else 0.1)
+        if style.finite(panel.values):
+            rows.append(style.Row(PANEL_IN, above, left=LEFT_IN))
+            after_ticks = True
+        else:
+            rows.append(style.Row(EMPTY_IN, above, left=LEFT_IN))
+            after_ticks = False
+    if not panels:
+        rows.append(style.Row(1.4, 0.1))
+    return rows
 
 
 def render_trends(chart: TrendChart) -> bytes:
-    # Panels with data first, the ones without at the end, each shorter.
+    # Panels with data first, the ones without at the end, shorter.
     panels = tuple(sorted(chart.panels, key=lambda p: not style.finite(p.values)))
-    body = sum(_height(p) for p in panels) if panels else 1.6
-    height = style.HEADER_IN + body + 0.2
-    return style.render_png(lambda fig: _draw(fig, chart, panels), height)
+    rows = _rows(panels)
+    bottom = TICKS_IN + 0.15 if panels and style.finite(panels[-1].values) else 0.25
+    height = style.figure_height(rows, bottom)
+    return style.render_png(lambda fig: _draw(fig, chart, panels, rows), height)
 
 
-def _draw(fig: Figure, chart: TrendChart, panels: tuple[TrendPanel, ...]) -> None:
-    heights = [_height(p) for p in panels] or [1.6]
-    grid = fig.add_gridspec(len(heights) + 1, 1, height_ratios=[style.HEADER_IN, *heights])
-    style.header(fig.add_subplot(grid[0]), chart.title, chart.subtitle)
+def _draw(fig: Figure, chart: TrendChart, panels: tuple[TrendPanel, ...], rows) -> None:
+    rects = style.place(fig, rows)
+    style.header(fig, rects[0], chart.title, chart.subtitle)
     if not panels:
-        style.empty_axes(fig.add_subplot(grid[1]), chart.no_data)
+        style.empty_axes(fig.add_axes(rects[1]), chart.no_data)
         return
-    for index, panel in enumerate(panels):
-        _panel(fig.add_subplot(grid[index + 1]), panel, chart)
+    for rect, panel in zip(rects[1:], panels, strict=True):
+        _panel(fig.add_axes(rect), panel, chart)
 
 
 def _panel(ax, panel: TrendPanel, chart: TrendChart) -> None:
@@ -41,13 +61,15 @@ def _panel(ax, panel: TrendPanel, chart: TrendChart) -> None:
     values = style.nan_series(panel.values)
     present = style.finite(panel.values)
     style.plain_axes(ax)
-    # the value goes under a long title, so the target label on the right never runs into it
-    joint = len(panel.title) + len(panel.last_label) + len(panel.target_label) > TITLE_CHARS
-    title = f"{panel.title}\n{panel.last_label}" if joint else f"{panel.title}: {panel.last_label}"
+    title = (
+        f"{panel.title}\n{panel.last_label}"
+        if _joint(panel)
+        else (f"{panel.title}: {panel.last_label}")
+    )
     ax.set_title(title, loc="left", fontsize=style.LABEL, fontweight="bold", color=style.INK, pad=6)
     if not present:
         ax.set_axis_off()
-        ax.text(0, 0.3, chart.no_data, ha="left", va="center", fontsize=style.SMALL,
+        ax.text(0, 0.5, chart.no_data, ha="left", va="center", fontsize=style.SMALL,
                 color=style.MUTED, transform=ax.transAxes)  # fmt: skip
         return
     ax.plot(xs, values, color=style.BLUE, linewidth=3.2, marker="o", markersize=7, zorder=3)
@@ -58,21 +80,21 @@ def _panel(ax, panel: TrendPanel, chart: TrendChart) -> None:
         ax.axhline(panel.target, color=style.VERMILLION, linestyle=(0, (6, 3)), linewidth=2.4)
         ax.set_title(f"- - {panel.target_label}", loc="right", fontsize=style.SMALL,
                      color=style.VERMILLION, pad=8)  # fmt: skip
-    low = min([*present, *([panel.target] if panel.target is not None else [])])
-    high = max([*present, *([panel.target] if panel.target is not None else [])])
+    bounds = [*present, *([panel.target] if panel.target is not None else [])]
+    low, high = min(bounds), max(bounds)
     span = (high - low) or abs(high) or 1.0
     bottom = 0.0 if low >= 0 and low - 0.25 * span <= 0 else low - 0.15 * span
     ax.set_ylim(bottom, high + 0.25 * span)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.yaxis.set_major_formatter(lambda v, _pos: style.compact(v, chart.locale))
     ax.set_xlim(-0.4, len(xs) - 0.6)
-    ax.set_xticks(xs)
-    ax.set_xticklabels(_thin(chart.periods), fontsize=style.TICK)
+    shown = _shown(len(xs))
+    ax.set_xticks(shown)
+    ax.set_xticklabels([chart.periods[i] for i in shown], fontsize=style.TICK)
 
 
-def _thin(labels: tuple[str, ...]) -> list[str]:
-    """Every label when few; else every other one, always keeping the last."""
-    if len(labels) <= 6:
-        return list(labels)
-    keep = {i for i in range(len(labels) - 1, -1, -2)}
-    return [label if i in keep else "" for i, label in enumerate(labels)]
+def _shown(count: int) -> list[int]:
+    """Which periods get a label: all when few; else every other one, always the last."""
+    if count <= 6:
+        return list(range(count))
+    return sorted(range(count - 1, -1, -2))
