@@ -54,7 +54,8 @@ async def show(
         text, markup = checkin_views.doubt(flow, outcome.doubt, t)
     elif flow.checkin.state == DONE:
         roles = await checkins.card(session, flow)
-        text, markup = checkin_views.card_view(flow, roles, t, many)
+        waiting = await checkins.unfinished_elsewhere(session, flow, runtime.now())
+        text, markup = checkin_views.card_view(flow, roles, t, many, waiting)
         await session.commit()
         await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
         return

@@ -235,7 +235,11 @@ def change_text(line: kpi.KpiLine, team: Team, t: Translator) -> str:
 
 
 def card_view(
-    flow: Flow, roles: Sequence[RoleCard], t: Translator, many_teams: bool = False
+    flow: Flow,
+    roles: Sequence[RoleCard],
+    t: Translator,
+    many_teams: bool = False,
+    waiting: Sequence[Team] = (),
 ) -> View:
     """The member's card: each role's KPIs with the change, and buttons to correct answers."""
     lines = [
@@ -261,6 +265,9 @@ def card_view(
             t("checkin.card_late", deadline=moment_text(flow.collection.deadline_at, flow.team, t)),
         ]
     lines += ["", t("checkin.card_fix")]
+    if waiting:
+        names = ", ".join(f"«{escape(team.title)}»" for team in waiting)
+        lines += ["", t("checkin.card_waiting", teams=names)]
     rows = []
     for index, item in enumerate(flow.inputs):
         answer = flow.answers.get(item.code)

@@ -305,6 +305,26 @@ async def other_open_flow(session: AsyncSession, flow: Flow, now: datetime) -> F
     return found
 
 
+async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime) -> list[Team]:
+    """The person's other teams whose current check-in they haven't finished."""
+    query = (
+        select(Checkin, Member)
+        .join(Member, Member.id == Checkin.member_id)
+        .where(
+            Member.user_id == flow.member.user_id,
+            Member.active.is_(True),
+            Member.id != flow.member.id,
+            Checkin.state != DONE,
+        )
+    )
+    found = []
+    for checkin, member in await session.execute(query):
+        team = await session.get(Team, member.team_id)
+        if (await cycle_now(session, team, now)).period.start == checkin.period_start:
+            found.append(team)
+    return found
+
+
 # ----------------------------------------------------------------------------- transitions
 async def _move(session: AsyncSession, flow: Flow, **changes: Any) -> bool:
     """Compare-and-set the check-in from the state the flow was loaded in (flushed)."""

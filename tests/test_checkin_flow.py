@@ -331,3 +331,7 @@ async def test_questions_of_a_second_team_wait_until_the_first_are_answered(emu,
     assert rows[0].member_id != rows[1].member_id
     back = await say(emu, ANNA, "/report")
     assert "в нескольких командах" in plain(back)
+    for text in ["8000", "700000", "300", "90", "1500", "400"]:
+        card = await say(emu, ANNA, text)
+    assert "SEO специалист" in plain(card)
+    assert "Ещё ждут ваших цифр: «Маркетинг» — /report." in plain(card)
