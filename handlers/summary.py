@@ -33,7 +33,8 @@ async def _period(
     return sm.due_period(team, now, await sm.holidays(session, team))
 
 
-async def _answer(message: Message, text: str) -> None:
+async def _answer(message: Message, session: AsyncSession, text: str) -> None:
+    await session.commit()  # the update is recorded before anyone is answered
     for part in sm.chunks(text):
         await message.answer(part)
 
@@ -56,7 +57,7 @@ async def team_summary(
         await message.answer(t(error.key, **error.params))
         return
     data = await sm.load(session, team, period)
-    await _answer(message, sm.team_text(data, t))
+    await _answer(message, session, sm.team_text(data, t))
 
 
 @router.message(Command("summary"), PRIVATE)
@@ -82,7 +83,7 @@ async def own_summary(
         await message.answer(t(error.key, **error.params))
         return
     data = await sm.load(session, team, period)
-    await _answer(message, sm.member_text(data, member, t))
+    await _answer(message, session, sm.member_text(data, member, t))
     if member.role_codes:
         footer = t("summary.card_footer", tasks=await _open_tasks(session, member))
         png = await asyncio.to_thread(charts.render, sm.card_spec(data, member, t, footer))
