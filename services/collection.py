@@ -230,6 +230,7 @@ async def send(
     runtime: Runtime, session: AsyncSession, user: User, text: str, markup: object = None
 ) -> Message | None:
     """A private message; None (and the user row says why) if the user can't be reached."""
+    await session.commit()  # hold no connection while Telegram is waited for (limits, retries)
     try:
         return await runtime.bot.send_message(user.id, text, reply_markup=markup)
     except TelegramForbiddenError as error:
