@@ -22,7 +22,12 @@ from bot.commands import set_commands
 from bot.config import OFFICIAL_API_URL, Settings
 from bot.delivery import install as install_delivery
 from bot.i18n import I18n
-from bot.middlewares import ContextMiddleware, DbSessionMiddleware, PerSenderOrderMiddleware
+from bot.middlewares import (
+    ContextMiddleware,
+    DbSessionMiddleware,
+    InFlightMiddleware,
+    PerSenderOrderMiddleware,
+)
 from bot.runtime import Runtime, system_clock
 from bot.scheduler import Planner, periodic_jobs
 from bot.webhook import WebhookServer
@@ -63,6 +68,7 @@ def build_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> Dispatcher:
     dp = Dispatcher(storage=storage, runtime=runtime, i18n=runtime.i18n, settings=runtime.settings)
+    dp.update.outer_middleware(InFlightMiddleware())
     dp.update.outer_middleware(PerSenderOrderMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessionmaker))
     dp.update.outer_middleware(ContextMiddleware(runtime.i18n))
@@ -95,6 +101,11 @@ class App:
     engine: AsyncEngine
     planner: Planner
     webhook: WebhookServer | None = None
+
+    def busy(self) -> bool:
+        """Whether an update is being handled right now."""
+        middlewares = self.dispatcher.update.outer_middleware
+        return any(m.count for m in middlewares if isinstance(m, InFlightMiddleware))
 
 
 @contextlib.asynccontextmanager

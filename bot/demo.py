@@ -110,6 +110,7 @@ async def run_demo(settings: Settings, out: str = "demo-output") -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         try:
             async with running(demo_settings, clock=clock, tick_seconds=3600) as app:
+                emu.bot_busy = app.busy
                 demo = Demo(emu=emu, app=app, clock=clock, out=out_dir)
                 print("planerka demo: the real bot against the Bot API emulator (no BOT_TOKEN set)")
                 for stage in stages():

@@ -27,6 +27,20 @@ def _record_update(session: Session) -> None:
         session.add(ProcessedUpdate(update_id=update_id))
 
 
+class InFlightMiddleware(BaseMiddleware):
+    """Counts the updates being handled right now (tests and the demo wait for zero)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def __call__(self, handler: Handler, event_: TelegramObject, data: dict[str, Any]) -> Any:
+        self.count += 1
+        try:
+            return await handler(event_, data)
+        finally:
+            self.count -= 1
+
+
 class PerSenderOrderMiddleware(BaseMiddleware):
     """Updates from one person are handled one after another, in order (two quick answers
     must not both land on the same question); different people still run concurrently."""

@@ -127,4 +127,6 @@ async def app(emu: TelegramEmulator, database_url: str, clock: Clock):
     from bot.app import running
 
     async with running(make_settings(emu, database_url), clock=clock, tick_seconds=3600) as app:
+        emu.bot_busy = app.busy
         yield app
+        emu.bot_busy = None

@@ -85,8 +85,8 @@ async def test_done_without_a_role_is_refused(emu, app):
     emu.send(ANNA, ANNA, f"/start {token}")
     picker = await emu.wait_for(ANNA, after=mark)
     query_id = emu.press(ANNA, picker, "Готово")
-    await emu.wait_idle()
-    assert "хотя бы одну роль" in emu.callback_answers[query_id]["text"]
+    answer = await emu.wait_answer(query_id)
+    assert "хотя бы одну роль" in answer["text"]
     assert emu.messages(GROUP)[-1].message_id == invite.message_id  # nothing announced
 
 
@@ -140,8 +140,7 @@ async def test_settings_buttons_and_refused_values(emu, app):
     assert "Ритм: раз в две недели" in edited.plain
 
     query_id = emu.press(ANNA, edited, "каждую неделю")
-    await emu.wait_idle()
-    assert "только ведущие" in emu.callback_answers[query_id]["text"]
+    assert "только ведущие" in (await emu.wait_answer(query_id))["text"]
 
     for command, reason in (
         ("/settings time 25:00", "не время"),

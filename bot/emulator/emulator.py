@@ -44,6 +44,8 @@ class TelegramEmulator(PeopleMixin):
         self.files = FileStore()
         self.queue = UpdateQueue()
         self.stats = Stats()
+        # Set by an in-process bot under test: True while it is still handling updates.
+        self.bot_busy: Callable[[], bool] | None = None
         self.limiter: RateLimiter | None = None
         self.faults = FaultInjector()
         self.sent: list[SentMessage] = []
@@ -226,7 +228,8 @@ class TelegramEmulator(PeopleMixin):
         return self.callback_answers[callback_query_id]
 
     async def wait_idle(self, quiet: float = 0.2, timeout: float = 10.0) -> None:
-        """Until the bot fetched every queued update and made no API call for `quiet` s."""
+        """Until the bot fetched every queued update, made no API call for `quiet` s and, when
+        it runs in-process and says so through `bot_busy`, handles no update any more."""
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
@@ -234,6 +237,7 @@ class TelegramEmulator(PeopleMixin):
                 self.queue.unfetched == 0
                 and self._inflight == 0
                 and now - self._last_activity >= quiet
+                and not (self.bot_busy and self.bot_busy())
             )
             if idle:
                 return
