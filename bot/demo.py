@@ -104,6 +104,9 @@ async def run_demo(settings: Settings, out: str = "demo-output") -> int:
                 "telegram_api_url": emu.api_url,
                 "database_url": f"sqlite+aiosqlite:///{workdir}/demo.sqlite3",
                 "redis_url": None,
+                # The emulator isn't Telegram: no need to pace the demo at 20 group posts/min.
+                "delivery_group_per_min": 0,
+                "delivery_private_per_s": 0,
             }
         )
         out_dir = Path(out).resolve()
