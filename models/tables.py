@@ -237,7 +237,8 @@ class Task(Base):
 
 
 class PostLog(Base):
-    """Every scheduled post, so it goes out exactly once per period."""
+    """Every scheduled post, so it goes out exactly once per period. A claim not marked done
+    within the lease (the poster died) may be claimed again."""
 
     __tablename__ = "post_log"
     __table_args__ = (UniqueConstraint("team_id", "kind", "period_key"),)
@@ -248,6 +249,7 @@ class PostLog(Base):
     period_key: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    done: Mapped[bool] = mapped_column(Boolean, default=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 

@@ -359,15 +359,16 @@ async def run_due(runtime: Runtime, now: datetime) -> None:
             if await meetings.held_for(session, team, cycle.period.start):
                 continue  # /planerka came first and showed the agenda
             late = now - cycle.agenda_at > LATE_AFTER
-            claimed = await postlog.claim(session, team.id, "agenda", cycle.period.key, late=late)
-            if claimed is None:
-                continue
-            t = runtime.i18n.get(team.locale)
-            data = await collect(session, team, cycle, now)
-            try:
-                claimed.message_id = await send_chunks(
-                    runtime.bot, team.chat_id, split_message(render(data, team, t, late=late))
-                )
-            except TelegramAPIError:
-                log.exception("agenda for team %s could not be posted", team.id)
-            await session.commit()
+            async with postlog.claimed(
+                session, team.id, "agenda", cycle.period.key, now=now, late=late
+            ) as claimed:
+                if claimed is None:
+                    continue
+                t = runtime.i18n.get(team.locale)
+                data = await collect(session, team, cycle, now)
+                try:
+                    claimed.message_id = await send_chunks(
+                        runtime.bot, team.chat_id, split_message(render(data, team, t, late=late))
+                    )
+                except TelegramAPIError:
+                    log.exception("agenda for team %s could not be posted", team.id)

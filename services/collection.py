@@ -75,10 +75,9 @@ async def open_collection(
 ) -> Collection:
     """The period's collection row, recorded once in the post log (late if caught up)."""
     key = cycle.period.key
-    if not await postlog.posted(session, team.id, OPEN_KIND, key):
-        await postlog.claim(
-            session, team.id, OPEN_KIND, key, late=now - cycle.opens_at > LATE_AFTER
-        )
+    await postlog.record(
+        session, team.id, OPEN_KIND, key, now=now, late=now - cycle.opens_at > LATE_AFTER
+    )
     collection = await checkins.ensure_collection(session, team, cycle, now)
     await session.commit()
     return collection
@@ -260,8 +259,7 @@ async def remind(
 ) -> None:
     """One reminder to each member asked before the reminder time and not done yet."""
     key = cycle.period.key
-    if not await postlog.posted(session, team.id, REMINDER_KIND, key):
-        await postlog.claim(session, team.id, REMINDER_KIND, key)
+    await postlog.record(session, team.id, REMINDER_KIND, key, now=now)
     members = {m.id: m for m in await teams.members(session, team)}
     away = await availability.away_on(session, list(members), team_today(now, team.timezone))
     due = await session.scalars(

@@ -513,21 +513,22 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
             return False
         for cycle in due_cycles(team, now, await sm.holidays(session, team), catch_up):
             key = cycle.period.key
-            if await postlog.posted(session, team.id, KIND, key):
+            if await postlog.posted(session, team.id, KIND, key, now=now):
                 continue
             if not await _has_members(session, team):
                 continue
             late = now - cycle.deadline_at > LATE_AFTER
             t = runtime.i18n.get(team.locale)
             digest = await compose(session, team, cycle.period, t, now=now, late=late)
-            row = await postlog.claim(session, team.id, KIND, key, late=late)
-            if row is None:
-                continue
-            try:
-                row.message_id = await send(runtime.bot, team.chat_id, digest.text, digest.images)
-            except TelegramAPIError as error:
-                log.warning("digest for team %s not delivered: %s", team.id, error)
-            await session.commit()
+            async with postlog.claimed(session, team.id, KIND, key, now=now, late=late) as row:
+                if row is None:
+                    continue
+                try:
+                    row.message_id = await send(
+                        runtime.bot, team.chat_id, digest.text, digest.images
+                    )
+                except TelegramAPIError as error:
+                    log.warning("digest for team %s not delivered: %s", team.id, error)
             posted = True
     return posted
 

@@ -254,7 +254,7 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
             return False
         month, moment = due
         key = month_key(month)
-        if await postlog.posted(session, team.id, KIND, key):
+        if await postlog.posted(session, team.id, KIND, key, now=now):
             return False
         if not periods_in(team, month) or not await _any_answers(session, team, month):
             return False
@@ -274,22 +274,21 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
         for user in recipients:
             t = runtime.i18n.pick(user.locale, user.language_code, team.locale)
             private[user.id] = await report_in(t.locale)
-        row = await postlog.claim(session, team.id, KIND, key, late=late)
-        if row is None:
-            return False
-        if team.monthly_to_group:
-            try:
-                row.message_id = await digests.send(
-                    runtime.bot, team.chat_id, group.text, group.images
-                )
-            except TelegramAPIError as error:
-                log.warning("monthly report for team %s not posted: %s", team.id, error)
-        for user_id, report in private.items():
-            try:
-                await digests.send(runtime.bot, user_id, report.text, report.images)
-            except TelegramAPIError as error:
-                log.warning("monthly report to %s not delivered: %s", user_id, error)
-        await session.commit()
+        async with postlog.claimed(session, team.id, KIND, key, now=now, late=late) as row:
+            if row is None:
+                return False
+            if team.monthly_to_group:
+                try:
+                    row.message_id = await digests.send(
+                        runtime.bot, team.chat_id, group.text, group.images
+                    )
+                except TelegramAPIError as error:
+                    log.warning("monthly report for team %s not posted: %s", team.id, error)
+            for user_id, report in private.items():
+                try:
+                    await digests.send(runtime.bot, user_id, report.text, report.images)
+                except TelegramAPIError as error:
+                    log.warning("monthly report to %s not delivered: %s", user_id, error)
         return True
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from aiogram.types import User as TgUser
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import upsert_insert
 from models.tables import User
 
 
@@ -15,9 +15,8 @@ async def upsert(session: AsyncSession, tg_user: TgUser) -> User:
         "full_name": tg_user.full_name,
         "language_code": tg_user.language_code,
     }
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(User)
+        upsert_insert(session, User)
         .values(id=tg_user.id, started=False, blocked=False, **values)
         .on_conflict_do_update(index_elements=[User.id], set_=values)
     )

@@ -111,6 +111,7 @@ def upgrade() -> None:
         sa.Column("period_key", sa.String(length=32), nullable=False),
         sa.Column("posted_at", models.base.UTCDateTime(), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
+        sa.Column("done", sa.Boolean(), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_post_log_team_id_teams"), ondelete="CASCADE"
