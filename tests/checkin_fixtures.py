@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.app import App, running
+from bot.app import App
 from bot.scenario import join_team, register_team
 from bot.scheduler import periodic_jobs, tick
 from models.db import session_maker
 from models.tables import Answer, Checkin, Member
-from tests.conftest import make_settings
+from tests.conftest import bot_running, make_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 GROUP = -100400
@@ -47,7 +47,7 @@ async def quick_app(emu, database_url: str, clock) -> AsyncIterator[App]:
         delivery_global_per_s=0,
         delivery_group_per_min=0,
     )
-    async with running(settings, clock=clock, tick_seconds=3600) as app:
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
         yield app
 
 

@@ -8,6 +8,7 @@ PLANERKA_TEST_REDIS_URL the bot's FSM storage is Redis.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -121,12 +122,22 @@ def make_settings(emu: TelegramEmulator, database_url: str, **overrides) -> Sett
     return Settings(_env_file=None, **values)
 
 
+@contextlib.asynccontextmanager
+async def bot_running(emu: TelegramEmulator, settings: Settings, **kwargs) -> AsyncIterator:
+    """bot.app.running, with the emulator told when the bot is busy (for wait_idle)."""
+    from bot.app import running
+
+    async with running(settings, **kwargs) as app:
+        emu.bot_busy = app.busy
+        try:
+            yield app
+        finally:
+            emu.bot_busy = None
+
+
 @pytest.fixture
 async def app(emu: TelegramEmulator, database_url: str, clock: Clock):
     """The real bot, polling the emulator in this event loop."""
-    from bot.app import running
-
-    async with running(make_settings(emu, database_url), clock=clock, tick_seconds=3600) as app:
-        emu.bot_busy = app.busy
+    settings = make_settings(emu, database_url)
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
         yield app
-        emu.bot_busy = None

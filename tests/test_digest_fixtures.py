@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import App, running
+from bot.app import App
 from models.tables import Answer, Member, MemberRole, Task, Team, User
-from tests.conftest import make_settings
+from tests.conftest import bot_running, make_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 WEEK = date(2026, 11, 16)
@@ -141,7 +141,7 @@ async def quick_app(emu, database_url: str, clock, **overrides) -> AsyncIterator
         delivery_group_per_min=0,
         **overrides,
     )
-    async with running(settings, clock=clock, tick_seconds=3600) as app:
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
         yield app
 
 

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import running
 from bot.scheduler import periodic_jobs, tick
 from models.db import session_maker
 from models.tables import Away, Meeting, MeetingSpeaker, Member, MemberRole, Task, Team, User
 from services import agenda as agenda_service
 from services import meeting as meetings
 from services import meeting_flow, task_notices
-from tests.conftest import make_settings
+from tests.conftest import bot_running, make_settings
 from tests.meeting_fixtures import (
     ANNA,
     BORIS,
@@ -39,7 +38,8 @@ from tests.meeting_fixtures import (
 async def app(emu, database_url, clock):
     """The real bot; Telegram's per-chat flood limits (bot/delivery.py, tested there) are off,
     since a whole meeting here takes seconds."""
-    async with running(
+    async with bot_running(
+        emu,
         make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0),
         clock=clock,
         tick_seconds=3600,
@@ -252,13 +252,13 @@ async def test_two_sessions_racing_start_one_meeting(app):
 
 async def test_a_restart_in_the_middle_resumes_at_the_current_speaker(emu, database_url, clock):
     settings = make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0)
-    async with running(settings, clock=clock, tick_seconds=3600):
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600):
         await team_ready(emu)
         card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")
         boris = await press(emu, ANNA, card, "Дальше ▶", contains="Слово")
         assert "Борис (2 из 4)" in plain(boris)
     # the bot is down; it comes back with the same database
-    async with running(settings, clock=clock, tick_seconds=3600):
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600):
         vera = await press(emu, LEAD, boris, "Пропустить ⏭", contains="Слово")
         assert "Вера (3 из 4)" in plain(vera)
         again = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")

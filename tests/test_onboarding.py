@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.app import running
 from bot.scenario import join_team, register_team
 from models.db import session_maker
 from models.tables import Member, Team
-from tests.conftest import make_settings
+from tests.conftest import bot_running, make_settings
 
 GROUP = -100100
 ADMIN, ANNA, BORIS = 1, 11, 12
@@ -228,10 +227,10 @@ async def test_two_teams_never_see_each_other(emu, app):
 async def test_restart_keeps_teams_and_members(emu, database_url, clock):
     people(emu)
     settings = make_settings(emu, database_url)
-    async with running(settings, clock=clock, tick_seconds=3600):
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600):
         await register_team(emu, GROUP, ADMIN)
         await join_team(emu, GROUP, ANNA, ["email_marketer"])
-    async with running(settings, clock=clock, tick_seconds=3600):
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600):
         mark = emu.mark()
         emu.send(BORIS, GROUP, "/members")
         listing = await emu.wait_for(GROUP, after=mark)

@@ -11,10 +11,10 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 
-from bot.app import build_storage, running
+from bot.app import build_storage
 from bot.i18n import I18n
 from handlers.tasks import TaskDue
-from tests.conftest import REDIS_URL, make_settings
+from tests.conftest import REDIS_URL, bot_running, make_settings
 
 
 def needs_redis() -> str:
@@ -53,13 +53,13 @@ async def test_a_step_begun_on_one_instance_is_continued_on_the_next(
     emu.queue.drop_pending()
     settings = make_settings(emu, database_url, redis_url=url)
 
-    async with running(settings, clock=clock, tick_seconds=3600) as first:
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as first:
         assert isinstance(first.dispatcher.storage, RedisStorage)
         context = first.dispatcher.fsm.get_context(first.runtime.bot, user_id, user_id)
         await context.set_state(TaskDue.date)
         await context.update_data(task_id=42, prompt_id=1)
 
-    async with running(settings, clock=clock, tick_seconds=3600) as second:
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as second:
         context = second.dispatcher.fsm.get_context(second.runtime.bot, user_id, user_id)
         assert await context.get_state() == TaskDue.date.state
         assert await context.get_data() == {"task_id": 42, "prompt_id": 1}

@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import running
 from bot.scheduler import tick
 from models.db import session_maker
 from models.tables import Task
 from services import task_notices
-from tests.conftest import make_settings
+from tests.conftest import bot_running, make_settings
 from tests.meeting_fixtures import (
     ANNA,
     BORIS,
@@ -36,7 +35,8 @@ MSK = ZoneInfo("Europe/Moscow")
 @pytest.fixture
 async def app(emu, database_url, clock):
     """The real bot; the per-chat flood limits (bot/delivery.py's own tests) are off here."""
-    async with running(
+    async with bot_running(
+        emu,
         make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0),
         clock=clock,
         tick_seconds=3600,

@@ -11,12 +11,11 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select
 
-from bot.app import running
 from bot.emulator import TelegramEmulator
 from bot.webhook import webhook_secret
 from models.db import session_maker
 from models.tables import ProcessedUpdate
-from tests.conftest import make_settings
+from tests.conftest import bot_running, make_settings
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -85,7 +84,7 @@ async def test_webhook_mode_checks_the_secret_and_handles_updates_once(
     settings = webhook_settings(emu, database_url, port, webhook_secret="s3cret-Token_1")
     url = f"http://127.0.0.1:{port}/telegram/hook"
     async with (
-        running(settings, clock=clock, tick_seconds=3600) as app,
+        bot_running(emu, settings, clock=clock, tick_seconds=3600) as app,
         aiohttp.ClientSession() as http,
     ):
         assert app.webhook is not None and app.webhook.port == port
@@ -120,12 +119,12 @@ async def test_webhook_mode_checks_the_secret_and_handles_updates_once(
 async def test_without_webhook_secret_one_is_derived_from_the_token(emu, database_url, clock):
     port = free_port()
     settings = webhook_settings(emu, database_url, port)
-    async with running(settings, clock=clock, tick_seconds=3600):
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600):
         secret = emu.webhook["secret_token"]
     assert secret == webhook_secret(settings)
     assert len(secret) == 64 and settings.bot_token.get_secret_value() not in secret
     # Polling again removes the webhook (getUpdates would answer 409 otherwise).
-    async with running(make_settings(emu, database_url), clock=clock, tick_seconds=3600):
+    async with bot_running(emu, make_settings(emu, database_url), clock=clock, tick_seconds=3600):
         assert emu.webhook is None
 
 
