@@ -39,6 +39,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -230,6 +231,9 @@ class DeliveryMiddleware(BaseRequestMiddleware):
         self.limiter = limiter or RateLimiter(Limits.from_settings(settings))
         self.random = random.Random(seed)
         self.pending: set[asyncio.Task[None]] = set()
+        # aiogram reads every answer as Response[T]; pydantic keeps such a generic class only
+        # while something refers to it, so without these it is rebuilt (~10 ms) on most calls.
+        self.response_types: dict[type, type] = {}
 
     async def __call__(
         self,
@@ -237,6 +241,8 @@ class DeliveryMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[Any],
     ) -> Any:
+        if type(method) not in self.response_types:
+            self.response_types[type(method)] = Response[method.__returning__]
         if method.__api_method__ == "getUpdates":  # the polling loop has its own retries
             return await make_request(bot, method)
         chat_id = chat_of(method)
