@@ -33,6 +33,7 @@ from bot.scheduler import Planner, periodic_jobs
 from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
 from handlers import get_routers
+from handlers.guards import TeamGuard
 from models.db import create_engine, migrate, session_maker
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> Dispatcher:
     dp.update.outer_middleware(PerSenderOrderMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessionmaker))
     dp.update.outer_middleware(ContextMiddleware(runtime.i18n))
+    guard = TeamGuard()
+    dp.message.middleware(guard)
+    dp.callback_query.middleware(guard)
     dp.include_routers(*get_routers())
     return dp
 

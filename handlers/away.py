@@ -14,6 +14,7 @@ import kpi
 from bot.i18n import Translator, escape
 from bot.runtime import Runtime
 from handlers.filters import GROUP, PRIVATE
+from handlers.guards import TEAM_REQUIRED
 from handlers.render import user_name
 from models.tables import Member, Team, User
 from services import availability, leads, rhythm, teams, users
@@ -113,20 +114,17 @@ async def away_private(
     await _set_away(message, session, members, user, args, today, user, t)
 
 
-@router.message(Command("away"), GROUP)
+@router.message(Command("away"), GROUP, flags=TEAM_REQUIRED)
 async def away_group(
     message: Message,
     command: CommandObject,
     bot: Bot,
     session: AsyncSession,
     user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
     today = team_today(runtime.now(), team.timezone)
     args = (command.args or "").strip()
     whose: User | None = user
@@ -188,20 +186,17 @@ def changes_text(team: Team, before: set[date], after: set[date], t: Translator)
     return lines
 
 
-@router.message(Command("holiday"), GROUP)
+@router.message(Command("holiday"), GROUP, flags=TEAM_REQUIRED)
 async def holiday(
     message: Message,
     command: CommandObject,
     bot: Bot,
     session: AsyncSession,
     user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
     today = team_today(runtime.now(), team.timezone)
     args = (command.args or "").strip()
     before = set(await availability.holidays(session, team))

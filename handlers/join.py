@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import I18n, Translator
 from bot.runtime import Runtime
 from handlers.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
+from handlers.guards import TEAM_REQUIRED
 from handlers.keyboards import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
 from handlers.render import mention, roles_text
 from models.tables import Team, User
@@ -18,13 +19,8 @@ from services import teams, users
 router = Router(name="join")
 
 
-@router.message(Command("join"), GROUP)
-async def join_in_group(
-    message: Message, team: Team | None, t: Translator, runtime: Runtime
-) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
+@router.message(Command("join"), GROUP, flags=TEAM_REQUIRED)
+async def join_in_group(message: Message, team: Team, t: Translator, runtime: Runtime) -> None:
     link = f"https://t.me/{runtime.bot_username}?start={team.join_token}"
     await message.answer(t("join.invite"), reply_markup=deep_link_keyboard(t("join.button"), link))
 

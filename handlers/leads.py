@@ -2,37 +2,30 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from handlers.filters import GROUP
+from handlers.guards import LEADS_ONLY
 from handlers.render import user_name
 from models.tables import Team, User
-from services import leads, teams, users
+from services import teams, users
 
 router = Router(name="leads")
 router.message.filter(GROUP)
 
 
-@router.message(Command("lead", "unlead"))
+@router.message(Command("lead", "unlead"), flags=LEADS_ONLY)
 async def name_lead(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     session: AsyncSession,
-    user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
-    if not await leads.is_lead(bot, session, team, user.id):
-        await message.answer(t("common.leads_only"))
-        return
     target = await _target(message, command, session)
     member = await teams.member(session, team, target.id) if target else None
     if member is None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import I18n, Translator
 from bot.runtime import Runtime
 from handlers.filters import GROUP
+from handlers.guards import TEAM_REQUIRED, leads_only
 from handlers.render import mention, user_name
 from handlers.tasks import replies_to_prompt
 from models.tables import Meeting, Member, Team, User
@@ -34,33 +35,24 @@ class MeetingTask(StatesGroup):
     text = State()
 
 
-@router.message(Command("agenda"))
+@router.message(Command("agenda"), flags=TEAM_REQUIRED)
 async def show_agenda(
-    message: Message, session: AsyncSession, team: Team | None, t: Translator, runtime: Runtime
+    message: Message, session: AsyncSession, team: Team, t: Translator, runtime: Runtime
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
     chunks = await agenda.build(session, team, t, runtime.now())
     await agenda.send_chunks(message.bot, message.chat.id, chunks)
 
 
-@router.message(Command("planerka"))
+@router.message(Command("planerka"), flags=leads_only("meeting.leads_only"))
 async def start_meeting(
     message: Message,
     bot: Bot,
     session: AsyncSession,
     user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
-    if not await leads.is_lead(bot, session, team, user.id):
-        await message.answer(t("meeting.leads_only"))
-        return
     if not meetings.speaking_order(await teams.members(session, team)):
         await message.answer(t("meeting.nobody"))
         return
@@ -86,22 +78,15 @@ async def start_meeting(
     await meeting_flow.give_floor(bot, session, team, meeting, t, now, header="\n".join(lines))
 
 
-@router.message(Command("end"))
+@router.message(Command("end"), flags=leads_only("meeting.leads_only"))
 async def end_meeting(
     message: Message,
     bot: Bot,
     session: AsyncSession,
-    user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
-    if not await leads.is_lead(bot, session, team, user.id):
-        await message.answer(t("meeting.leads_only"))
-        return
     meeting = await meetings.running(session, team)
     if meeting is None:
         await message.answer(t("meeting.not_running"))

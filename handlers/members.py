@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from handlers.filters import GROUP
+from handlers.guards import TEAM_REQUIRED
 from handlers.render import reachability, roles_text, user_name
 from models.tables import Team
 from services import teams
@@ -15,13 +16,8 @@ router = Router(name="members")
 router.message.filter(GROUP)
 
 
-@router.message(Command("members"))
-async def list_members(
-    message: Message, session: AsyncSession, team: Team | None, t: Translator
-) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
+@router.message(Command("members"), flags=TEAM_REQUIRED)
+async def list_members(message: Message, session: AsyncSession, team: Team, t: Translator) -> None:
     people = await teams.members(session, team)
     if not people:
         await message.answer(t("members.empty"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n, Translator
 from handlers.filters import GROUP, GROUP_CALLBACK
+from handlers.guards import LEADS_ONLY
 from handlers.render import settings_text
-from models.tables import Team, User
-from services import leads, team_settings
+from models.tables import Team
+from services import team_settings
 from services.team_settings import CADENCES, CURRENCY_CHOICES, SettingError
 
 router = Router(name="settings")
@@ -50,23 +51,15 @@ def _day_value(name: str, value: str) -> str:
     return str(int(value) + 1) if name == "day" else value
 
 
-@router.message(Command("settings"))
+@router.message(Command("settings"), flags=LEADS_ONLY)
 async def show_or_set(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     session: AsyncSession,
-    user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     i18n: I18n,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
-    if not await leads.is_lead(bot, session, team, user.id):
-        await message.answer(t("common.leads_only"))
-        return
     args = (command.args or "").split(maxsplit=1)
     if len(args) == 2:
         try:
@@ -86,20 +79,15 @@ async def show_or_set(
     )
 
 
-@router.callback_query(SettingPick.filter())
+@router.callback_query(SettingPick.filter(), flags=LEADS_ONLY)
 async def pick(
     query: CallbackQuery,
     callback_data: SettingPick,
-    bot: Bot,
     session: AsyncSession,
-    user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     i18n: I18n,
 ) -> None:
-    if team is None or not await leads.is_lead(bot, session, team, user.id):
-        await query.answer(t("common.leads_only"), show_alert=True)
-        return
     setting = team_settings.SETTINGS[callback_data.name]
     if str(getattr(team, setting.column)) == callback_data.value:
         await query.answer()

@@ -3,7 +3,7 @@ away and who can't be reached. /report in the group points to the private chat."
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from handlers.filters import GROUP
+from handlers.guards import LEADS_ONLY
 from handlers.keyboards import deep_link_keyboard
 from handlers.render import user_name
-from models.tables import Team, User
-from services import checkins, leads, rhythm
+from models.tables import Team
+from services import checkins, rhythm
 from services.checkin_status import MemberStatus, TeamStatus, team_status
 from services.checkin_views import moment_text, period_text
 
@@ -83,23 +84,14 @@ def status_text(
     return "\n".join(lines)
 
 
-@router.message(Command("status"))
+@router.message(Command("status"), flags=LEADS_ONLY)
 async def show_status(
     message: Message,
-    bot: Bot,
     session: AsyncSession,
-    user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
-    if not await leads.is_lead(bot, session, team, user.id):
-        await session.commit()
-        await message.answer(t("common.leads_only"))
-        return
     now = runtime.now()
     status = await team_status(session, team, now)
     upcoming = await checkins.next_cycle(session, team, now)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.runtime import Runtime
 from handlers.filters import GROUP, PRIVATE
+from handlers.guards import TEAM_REQUIRED
 from kpi import Period, charts
 from models.tables import Member, Task, Team, User
 from services import rhythm, teams
@@ -39,18 +40,15 @@ async def _answer(message: Message, session: AsyncSession, text: str) -> None:
         await message.answer(part)
 
 
-@router.message(Command("summary"), GROUP)
+@router.message(Command("summary"), GROUP, flags=TEAM_REQUIRED)
 async def team_summary(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
-    team: Team | None,
+    team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
     try:
         period = await _period(session, team, command, runtime)
     except sm.SummaryError as error:

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +14,10 @@ import kpi
 from bot.i18n import Translator, escape
 from bot.runtime import Runtime
 from handlers.filters import GROUP, PRIVATE
+from handlers.guards import LEADS_ONLY
 from kpi import Period
-from models.tables import Target, Team, User
-from services import leads, rhythm, teams
+from models.tables import Target, Team
+from services import rhythm, teams
 from services import summary as sm
 from services import targets as targets_service
 from services.clock import team_today
@@ -105,23 +106,15 @@ async def in_private(message: Message, t: Translator) -> None:
     await message.answer(t("targets.group_only"))
 
 
-@router.message(Command("targets"), GROUP)
+@router.message(Command("targets"), GROUP, flags=LEADS_ONLY)
 async def targets(
     message: Message,
     command: CommandObject,
-    bot: Bot,
     session: AsyncSession,
-    user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
-    if not await leads.is_lead(bot, session, team, user.id):
-        await message.answer(t("common.leads_only"))
-        return
     period = current_period(team, runtime)
     if not (command.args or "").strip():
         await message.answer(await listing(session, team, period, t))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import I18n, Translator, escape
 from bot.runtime import Runtime
 from handlers.filters import GROUP, PRIVATE
+from handlers.guards import TEAM_REQUIRED
 from handlers.render import user_name
 from models.tables import Member, Task, Team, User
 from services import leads, task_notices, teams
@@ -47,21 +48,18 @@ def _mention(message: Message, args: str) -> tuple[int | None, str]:
     return None, args
 
 
-@router.message(Command("task"), GROUP)
+@router.message(Command("task"), GROUP, flags=TEAM_REQUIRED)
 async def new_task(
     message: Message,
     command: CommandObject,
     bot: Bot,
     session: AsyncSession,
     user: User,
-    team: Team | None,
+    team: Team,
     t: Translator,
     i18n: I18n,
     runtime: Runtime,
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
     today = team_today(runtime.now(), team.timezone)
     replied = message.reply_to_message
     reply_user_id = (
@@ -107,13 +105,10 @@ async def group_command_in_private(message: Message, t: Translator) -> None:
     await message.answer(t("meeting.group_only"))
 
 
-@router.message(Command("tasks"), GROUP)
+@router.message(Command("tasks"), GROUP, flags=TEAM_REQUIRED)
 async def team_tasks(
-    message: Message, session: AsyncSession, team: Team | None, t: Translator, runtime: Runtime
+    message: Message, session: AsyncSession, team: Team, t: Translator, runtime: Runtime
 ) -> None:
-    if team is None:
-        await message.answer(t("onboarding.not_set_up"))
-        return
     today = team_today(runtime.now(), team.timezone)
     text, keyboard = await task_notices.team_list(session, team, t, today)
     await message.answer(text, reply_markup=keyboard)
