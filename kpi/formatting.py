@@ -7,10 +7,12 @@ from functools import cache
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
+from babel.units import format_unit
 
 from kpi.units import DISPLAY_PLACES, UNITS
 
 NOT_AVAILABLE: dict[str, str] = {"ru": "н/д", "en": "n/a"}
+DURATIONS = {"seconds": "duration-second", "days": "duration-day", "years": "duration-year"}
 
 
 @cache
@@ -39,7 +41,7 @@ def format_number(
     *,
     signed: bool = False,
 ) -> str:
-    """E.g. "12,5 %", "1 200,50 ₽", "1 200 ₽", "4,25" (ru); "12.5%", "RUB1,200.50" (en).
+    """E.g. "12,5 %", "1 200,50 ₽", "1 200 ₽", "4,25", "40 с" (ru); "12.5%", "40 sec" (en).
 
     Money shows kopecks only when there are any. `signed` puts "+" before a positive value
     (for changes). parse_number() reads every result back to the value at display precision.
@@ -63,5 +65,8 @@ def format_number(
     else:
         places = DISPLAY_PLACES[unit]
         pattern = "#,##0" + ("." + "#" * places if places else "")
-        text = format_decimal(q, format=pattern, locale=loc)
+        if unit in DURATIONS:
+            text = format_unit(q, DURATIONS[unit], length="short", format=pattern, locale=loc)
+        else:
+            text = format_decimal(q, format=pattern, locale=loc)
     return "+" + text if signed and q > 0 else text

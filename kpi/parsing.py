@@ -1,7 +1,8 @@
 """Numbers as people type them, per locale, and the checks an answer must pass.
 
 Accepted: "12,5", "12.5", "12,5 %", "1 200 ₽" (ordinary, no-break or narrow no-break space),
-"1 200,50 руб.", "1,2 тыс.", "1.2k", "2 млн", "−5" (U+2212), "$1,200.50", "RUB1,200.50".
+"1 200,50 руб.", "1,2 тыс.", "1.2k", "2 млн", "−5" (U+2212), "$1,200.50", "RUB1,200.50",
+and a unit word after the number: "5 шт", "40 с", "3 дн.", "2.5 yrs".
 Separators: when both "," and "." occur the last one is the decimal mark; a mark repeated is a
 group separator; a single mark followed by exactly three digits ("1,200") is read by the
 locale — the locale's decimal mark is decimal (ru: 1.2), the other a group separator (en: 1200);
@@ -45,6 +46,18 @@ _MULTIPLIERS: tuple[tuple[str, Decimal], ...] = tuple(
     for word in words.split()
 )
 _PERCENT = ("%", "процентов", "процента", "процент", "проц.", "pct", "percent")
+_UNIT_WORDS = tuple(
+    sorted(
+        (
+            "штук", "штуки", "штука", "шт.", "шт", "pcs", "pieces",
+            "секунд", "секунды", "секунда", "сек.", "сек", "с", "seconds", "second", "secs", "sec",
+            "s", "дней", "дня", "день", "дн.", "дн", "days", "day", "лет", "года", "год", "г.",
+            "years", "year", "yrs", "yr",
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
 _CURRENCY_WORDS = (
     "рублей", "рубля", "рубль", "руб.", "руб", "р.", "р", "rub", "rur",
     "долларов", "доллара", "доллар", "долл.", "usd", "евро", "eur",
@@ -98,7 +111,7 @@ def _suffix_multiplier(suffix: str) -> Decimal | None:
     if eaten is not None:
         multiplier = dict(_MULTIPLIERS)[eaten[0]]
         rest = eaten[1]
-    for words in (_CURRENCIES, _PERCENT):
+    for words in (_CURRENCIES, _PERCENT, _UNIT_WORDS):
         eaten = _eat(rest, words)
         if eaten is not None:
             rest = eaten[1]

@@ -226,7 +226,9 @@ def test_format_number_examples() -> None:
     assert format_number(D("1234567"), "count", "ru") == f"1{NBSP}234{NBSP}567"
     assert format_number(D("1234567"), "count", "en") == "1,234,567"
     assert format_number(D("4.25"), "ratio", "ru") == "4,25"
-    assert format_number(D("150.4"), "seconds", "en") == "150"
+    assert format_number(D("150.4"), "seconds", "en") == "150 sec"
+    assert format_number(D("40"), "seconds", "ru") == "40 с"
+    assert format_number(D("3"), "days", "ru") == "3 дн."
     assert format_number(D("2.5"), "percent", "ru", signed=True) == f"+2,5{NBSP}%"
     assert format_number(D("-2.5"), "percent", "en", signed=True) == "-2.5%"
 
@@ -239,7 +241,7 @@ def test_none_is_shown_as_not_available() -> None:
 def test_rounding_half_up_for_display_only() -> None:
     assert format_number(D("12.25"), "percent", "ru") == f"12,3{NBSP}%"  # half-even: 12,2
     assert format_number(D("0.125"), "money", "en", "USD") == "$0.13"  # half-even: $0.12
-    assert format_number(D("2.5"), "seconds", "en") == "3"
+    assert format_number(D("2.5"), "seconds", "en") == "3 sec"
     assert format_number(D("-0.004"), "percent", "en") == "0%"  # no "-0%"
     assert kpi.round_half_up(D("1.005"), 2) == D("1.01")
 
@@ -302,3 +304,19 @@ def test_messages_format_with_real_params() -> None:
         parse_number("сто", "ru")
     text = str(po.get(info.value.key).string).format(**info.value.message_params("ru"))
     assert "«сто»" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "value"),
+    [
+        ("5 шт", "ru", "5"),
+        ("1 200 шт.", "ru", "1200"),
+        ("40 с", "ru", "40"),
+        ("3 дн.", "ru", "3"),
+        ("2,5 года", "ru", "2.5"),
+        ("150 sec", "en", "150"),
+        ("12 pcs", "en", "12"),
+    ],
+)
+def test_a_unit_word_after_the_number_is_read(text: str, locale: str, value: str) -> None:
+    assert parse_number(text, locale) == D(value)

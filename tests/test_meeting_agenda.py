@@ -63,7 +63,7 @@ async def test_the_agenda_is_posted_fifteen_minutes_before_the_meeting_once(emu,
     text = plain(agenda)
     assert "понедельник, 23 нояб., 10:00" in text and "Период: 16 нояб. – 22 нояб." in text
     assert "опозданием" not in text
-    assert "🔴 CTR: 1,2 % · ▼ −41,7 % · план 58,3 %" in text
+    assert "🔴 CTR: 1,2 % · ▼ −41,7 % · план выполнен на 58,3 %" in text
     assert "⚠️ CTR: 1,2 % против обычных 2 % (−41,7 %)" in text
     assert "Задачи с прошлой планёрки: не ставились" in text
     await tick_at(app, clock, datetime(2026, 11, 23, 9, 46, tzinfo=MSK))
