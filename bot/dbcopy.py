@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.config import normalize_database_url, sqlite_path
-from models.base import Base
+from models import tables as schema
 from models.db import alembic_config, create_engine, migrate
 
 BATCH = 1000
@@ -42,7 +42,8 @@ class TableCheck:
 
 
 def tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    """Every table of the schema, parents before children."""
+    return list(schema.Base.metadata.sorted_tables)
 
 
 def _canon(value: Any) -> Any:

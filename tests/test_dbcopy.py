@@ -238,3 +238,12 @@ async def test_the_cli_copies_and_exits_2_on_refusal(tmp_path) -> None:
     )
     assert again.returncode == 2
     assert again.stderr.startswith("planerka: db copy: --to: the target database is not empty")
+
+
+def test_the_copy_knows_every_table_on_its_own() -> None:
+    """Imported alone (as `planerka db copy` may), it still sees the whole schema."""
+    code = "from bot.dbcopy import tables; print(' '.join(t.name for t in tables()))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    names = out.stdout.split()
+    assert len(names) == 15
+    assert names.index("teams") < names.index("members") < names.index("answers")
