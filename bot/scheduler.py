@@ -17,11 +17,29 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
-from services import locks
+from services import locks, teams
 
 log = logging.getLogger(__name__)
 
 PeriodicJob = Callable[[Runtime, datetime], Awaitable[None]]
+TeamJob = Callable[[Runtime, int, datetime], Awaitable[object]]
+
+
+def per_team(what: str, job: TeamJob) -> PeriodicJob:
+    """A periodic function that runs `job(runtime, team_id, now)` for every team that isn't
+    paused; one team's failure is logged and doesn't stop the others."""
+
+    async def run(runtime: Runtime, now: datetime) -> None:
+        async with runtime.sessionmaker() as session:
+            team_ids = await teams.active_ids(session)
+        for team_id in team_ids:
+            try:
+                await job(runtime, team_id, now)
+            except Exception:
+                log.exception("%s of team %s failed", what, team_id)
+
+    run.__qualname__ = f"per_team({what})"
+    return run
 
 
 def periodic_jobs() -> list[PeriodicJob]:

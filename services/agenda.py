@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import kpi
 from bot.i18n import Translator, escape
 from bot.runtime import Runtime
+from bot.scheduler import per_team
 from handlers.render import user_name
 from models.tables import Answer, Holiday, Member, Task, Team
 from services import kpi_data, postlog, rhythm, teams
@@ -345,30 +346,30 @@ def agenda_due(cycle: rhythm.Cycle, now: datetime, catch_up: timedelta) -> bool:
     return now - cycle.agenda_at <= catch_up and now <= cycle.meeting_at + NO_LATER_THAN
 
 
-async def run_due(runtime: Runtime, now: datetime) -> None:
-    """Posts each team's agenda when its time has come (once per period)."""
+async def post_agenda(runtime: Runtime, team_id: int, now: datetime) -> None:
+    """Posts the team's agenda when its time has come (once per period)."""
     catch_up = timedelta(hours=runtime.settings.catch_up_hours)
     async with runtime.sessionmaker() as session:
-        team_ids = list(await session.scalars(select(Team.id).where(Team.paused.is_(False))))
-    for team_id in team_ids:
-        async with runtime.sessionmaker() as session:
-            team = await session.get_one(Team, team_id)
-            cycle = await cycle_now(session, team, now)
-            if not agenda_due(cycle, now, catch_up):
-                continue
-            if await meetings.held_for(session, team, cycle.period.start):
-                continue  # /planerka came first and showed the agenda
-            late = now - cycle.agenda_at > LATE_AFTER
-            async with postlog.claimed(
-                session, team.id, "agenda", cycle.period.key, now=now, late=late
-            ) as claimed:
-                if claimed is None:
-                    continue
-                t = runtime.i18n.get(team.locale)
-                data = await collect(session, team, cycle, now)
-                try:
-                    claimed.message_id = await send_chunks(
-                        runtime.bot, team.chat_id, split_message(render(data, team, t, late=late))
-                    )
-                except TelegramAPIError:
-                    log.exception("agenda for team %s could not be posted", team.id)
+        team = await session.get_one(Team, team_id)
+        cycle = await cycle_now(session, team, now)
+        if not agenda_due(cycle, now, catch_up):
+            return
+        if await meetings.held_for(session, team, cycle.period.start):
+            return  # /planerka came first and showed the agenda
+        late = now - cycle.agenda_at > LATE_AFTER
+        async with postlog.claimed(
+            session, team.id, "agenda", cycle.period.key, now=now, late=late
+        ) as claimed:
+            if claimed is None:
+                return
+            t = runtime.i18n.get(team.locale)
+            data = await collect(session, team, cycle, now)
+            try:
+                claimed.message_id = await send_chunks(
+                    runtime.bot, team.chat_id, split_message(render(data, team, t, late=late))
+                )
+            except TelegramAPIError:
+                log.exception("agenda for team %s could not be posted", team.id)
+
+
+run_due = per_team("agenda", post_agenda)

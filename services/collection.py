@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import fan_out
 from bot.i18n import Translator
 from bot.runtime import Runtime
+from bot.scheduler import per_team
 from models.tables import Answer, Checkin, Collection, Member, Team, User
 from services import availability, checkin_views, checkins, postlog, rhythm, teams
 from services.checkins import ASKING, DONE, OPEN, PENDING, Flow
@@ -38,17 +39,6 @@ OPEN_KIND = "collection_open"
 REMINDER_KIND = "collection_reminder"
 LATE_AFTER = timedelta(minutes=10)
 RESUME_AFTER = timedelta(seconds=60)
-
-
-async def run_due(runtime: Runtime, now: datetime) -> None:
-    """The planner's periodic function."""
-    async with runtime.sessionmaker() as session:
-        team_ids = list(await session.scalars(select(Team.id).where(Team.paused.is_(False))))
-    for team_id in team_ids:
-        try:
-            await team_due(runtime, team_id, now)
-        except Exception:
-            log.exception("check-ins of team %s failed", team_id)
 
 
 async def team_due(runtime: Runtime, team_id: int, now: datetime) -> None:
@@ -329,3 +319,6 @@ async def resume(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+run_due = per_team("check-ins", team_due)

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import kpi
 from bot.i18n import Translator, escape
 from bot.runtime import Runtime
+from bot.scheduler import per_team
 from kpi import KpiLine, Period
 from kpi import charts as ch
 from models.tables import Member, Task, Team
@@ -545,12 +546,4 @@ async def _has_members(session: AsyncSession, team: Team) -> bool:
     return bool(await session.scalar(query))
 
 
-async def run_due(runtime: Runtime, now: datetime) -> None:
-    """The planner's periodic job: every non-paused team's due digest."""
-    async with runtime.sessionmaker() as session:
-        ids = list(await session.scalars(select(Team.id).where(Team.paused.is_(False))))
-    for team_id in ids:
-        try:
-            await post_due(runtime, team_id, now)
-        except Exception:
-            log.exception("digest for team %s failed", team_id)
+run_due = per_team("digest", post_due)

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import kpi
 from bot.i18n import Translator, escape
 from bot.runtime import Runtime
+from bot.scheduler import per_team
 from kpi import MemberInputs, Period
 from models.tables import Answer, Member, Target, Team, User
 from services import digest as digests
@@ -306,12 +307,4 @@ async def _any_answers(session: AsyncSession, team: Team, month: Period) -> bool
     return bool(await session.scalar(query))
 
 
-async def run_due(runtime: Runtime, now: datetime) -> None:
-    """The planner's periodic job: every non-paused team's due monthly report."""
-    async with runtime.sessionmaker() as session:
-        ids = list(await session.scalars(select(Team.id).where(Team.paused.is_(False))))
-    for team_id in ids:
-        try:
-            await post_due(runtime, team_id, now)
-        except Exception:
-            log.exception("monthly report for team %s failed", team_id)
+run_due = per_team("monthly report", post_due)

@@ -16,6 +16,11 @@ async def by_chat(session: AsyncSession, chat_id: int) -> Team | None:
     return await session.scalar(select(Team).where(Team.chat_id == chat_id))
 
 
+async def active_ids(session: AsyncSession) -> list[int]:
+    """Ids of the teams that aren't paused."""
+    return list(await session.scalars(select(Team.id).where(Team.paused.is_(False))))
+
+
 async def by_token(session: AsyncSession, token: str) -> Team | None:
     return await session.scalar(select(Team).where(Team.join_token == token))
 
