@@ -78,8 +78,9 @@ def _strip_preposition(text: str) -> str:
     return rest if head in PREPOSITIONS and rest else text
 
 
-def _weekday(word: str) -> int | None:
-    word = word.rstrip(".")
+def weekday_index(word: str) -> int | None:
+    """Monday = 0 for «пн», «пятницу», "fri", "Sunday"...; None if it isn't a weekday."""
+    word = word.lower().replace("ё", "е").strip().rstrip(".")
     if word in SHORT_WEEKDAYS:
         return SHORT_WEEKDAYS[word]
     for stem, index in WEEKDAY_STEMS:
@@ -133,7 +134,7 @@ def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
         days = amount * 7 if unit.startswith(("нед", "week")) else amount
         return today + timedelta(days=days)
     if " " not in text:
-        index = _weekday(text)
+        index = weekday_index(text)
         if index is not None:
             ahead = (index - today.weekday()) % 7 or 7
             return today + timedelta(days=ahead)

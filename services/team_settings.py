@@ -16,16 +16,10 @@ from babel.numbers import is_currency
 
 from bot.config import SUPPORTED_LOCALES
 from models.tables import Team
+from services.due_dates import weekday_index
 
 CADENCES = ("weekly", "biweekly", "monthly")
 CURRENCY_CHOICES = ("RUB", "USD", "EUR", "KZT", "BYN", "UZS")
-WEEKDAYS = {
-    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-    "пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "вс": 6,
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
-    "saturday": 5, "sunday": 6, "понедельник": 0, "вторник": 1, "среда": 2, "четверг": 3,
-    "пятница": 4, "суббота": 5, "воскресенье": 6,
-}  # fmt: skip
 CHOICE_ERROR = "settings.error.choice"
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -52,7 +46,7 @@ def parse_time(text: str) -> str:
 
 
 def parse_weekday(text: str) -> int:
-    value = WEEKDAYS.get(text.strip().lower().rstrip("."))
+    value = weekday_index(text)
     if value is None:
         if text.strip().isdigit() and 1 <= int(text) <= 7:
             return int(text) - 1
