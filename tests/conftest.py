@@ -27,6 +27,9 @@ from models.db import create_engine, migrate, session_maker
 PG_URL = os.environ.get("PLANERKA_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("PLANERKA_TEST_REDIS_URL")
 TOKEN = "123456:TEST-TOKEN-planerka"
+# Telegram's per-chat flood limits off: bot/delivery.py's own tests cover them, and a whole
+# meeting in a test takes seconds.
+UNPACED = {"delivery_group_per_min": 0, "delivery_private_per_s": 0}
 
 
 Clock = ManualClock
@@ -136,8 +139,12 @@ async def bot_running(emu: TelegramEmulator, settings: Settings, **kwargs) -> As
 
 
 @pytest.fixture
-async def app(emu: TelegramEmulator, database_url: str, clock: Clock):
-    """The real bot, polling the emulator in this event loop."""
-    settings = make_settings(emu, database_url)
+async def app(
+    request: pytest.FixtureRequest, emu: TelegramEmulator, database_url: str, clock: Clock
+):
+    """The real bot, polling the emulator in this event loop. A test module may override
+    settings with a module-level BOT_SETTINGS dict (e.g. UNPACED)."""
+    overrides = getattr(request.module, "BOT_SETTINGS", {})
+    settings = make_settings(emu, database_url, **overrides)
     async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
         yield app

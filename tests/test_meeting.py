@@ -7,7 +7,6 @@ import copy
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.scheduler import periodic_jobs, tick
@@ -16,7 +15,7 @@ from models.tables import Away, Meeting, MeetingSpeaker, Member, MemberRole, Tas
 from services import agenda as agenda_service
 from services import meeting as meetings
 from services import meeting_flow, task_notices
-from tests.conftest import bot_running, make_settings
+from tests.conftest import UNPACED, bot_running, make_settings
 from tests.meeting_fixtures import (
     ANNA,
     BORIS,
@@ -33,18 +32,7 @@ from tests.meeting_fixtures import (
     team_ready,
 )
 
-
-@pytest.fixture
-async def app(emu, database_url, clock):
-    """The real bot; Telegram's per-chat flood limits (bot/delivery.py, tested there) are off,
-    since a whole meeting here takes seconds."""
-    async with bot_running(
-        emu,
-        make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0),
-        clock=clock,
-        tick_seconds=3600,
-    ) as app:
-        yield app
+BOT_SETTINGS = UNPACED
 
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -251,7 +239,7 @@ async def test_two_sessions_racing_start_one_meeting(app):
 
 
 async def test_a_restart_in_the_middle_resumes_at_the_current_speaker(emu, database_url, clock):
-    settings = make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0)
+    settings = make_settings(emu, database_url, **UNPACED)
     async with bot_running(emu, settings, clock=clock, tick_seconds=3600):
         await team_ready(emu)
         card = await say(emu, LEAD, GROUP, "/planerka", contains="Слово")

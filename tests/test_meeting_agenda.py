@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from bot.scheduler import tick
@@ -14,7 +13,7 @@ from models.db import session_maker
 from models.tables import PostLog, Team
 from services import agenda as agenda_service
 from services.agenda import split_message
-from tests.conftest import bot_running, make_settings
+from tests.conftest import UNPACED
 from tests.meeting_fixtures import (
     ANNA,
     BORIS,
@@ -30,16 +29,7 @@ from tests.meeting_fixtures import (
 MSK = ZoneInfo("Europe/Moscow")
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    """The real bot; the per-chat flood limits (bot/delivery.py's own tests) are off here."""
-    async with bot_running(
-        emu,
-        make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0),
-        clock=clock,
-        tick_seconds=3600,
-    ) as app:
-        yield app
+BOT_SETTINGS = UNPACED
 
 
 async def tick_at(app, clock, moment: datetime) -> None:

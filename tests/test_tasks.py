@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.scheduler import tick
 from models.db import session_maker
 from models.tables import Task
 from services import task_notices
-from tests.conftest import bot_running, make_settings
+from tests.conftest import UNPACED
 from tests.meeting_fixtures import (
     ANNA,
     BORIS,
@@ -32,16 +31,7 @@ from tests.meeting_fixtures import (
 MSK = ZoneInfo("Europe/Moscow")
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    """The real bot; the per-chat flood limits (bot/delivery.py's own tests) are off here."""
-    async with bot_running(
-        emu,
-        make_settings(emu, database_url, delivery_group_per_min=0, delivery_private_per_s=0),
-        clock=clock,
-        tick_seconds=3600,
-    ) as app:
-        yield app
+BOT_SETTINGS = UNPACED
 
 
 async def tasks_in_db(app) -> list[Task]:
