@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
+from bot.scenario import join_team, register_team
 from models.tables import Answer, Member, MemberRole, Task, Team, User
 from tests.conftest import bot_running, make_settings
 
@@ -128,6 +129,22 @@ async def add_tasks(session: AsyncSession, crew: Crew) -> None:
             Task(team_id=crew.team.id, owner_member_id=owner.id, text=text, due=due, status=status)
         )
     await session.commit()
+
+
+LEAD, ANNA = 1, 11
+
+
+def lead_and_anna(emu, group: int) -> None:
+    """The lead Ольга and Анна, both in the group, in the emulator."""
+    emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
+    emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
+    emu.add_group(group, "Маркетинг", creator=LEAD, members=[ANNA])
+
+
+async def onboard_lead_and_anna(emu, group: int) -> None:
+    """Ольга registers the team; Анна joins as the PPC specialist."""
+    await register_team(emu, group, LEAD)
+    await join_team(emu, group, ANNA, ["context_ads_specialist"])
 
 
 @contextlib.asynccontextmanager

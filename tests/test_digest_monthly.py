@@ -9,17 +9,20 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.i18n import I18n
-from bot.scenario import join_team, register_team
 from bot.scheduler import periodic_jobs, tick
 from models.db import session_maker
 from models.tables import Member, PostLog, Target, Team
 from services import monthly
 from tests.test_digest_fixtures import (
+    ANNA,
+    LEAD,
     MSK,
     NUMBERS,
     WEEK,
     WEEK_BEFORE,
+    lead_and_anna,
     make_team,
+    onboard_lead_and_anna,
     put,
     put_numbers,
     quick_app,
@@ -95,16 +98,12 @@ async def test_the_month_adds_up_its_weeks_and_recomputes_ratios(session):
 
 
 GROUP = -101000
-LEAD, ANNA = 1, 11
 
 
 async def test_sent_to_the_leads_in_private_and_to_the_group_once(emu, database_url, clock):
-    emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
-    emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
-    emu.add_group(GROUP, "Маркетинг", creator=LEAD, members=[ANNA])
+    lead_and_anna(emu, GROUP)
     async with quick_app(emu, database_url, clock) as app:
-        await register_team(emu, GROUP, LEAD)
-        await join_team(emu, GROUP, ANNA, ["context_ads_specialist"])
+        await onboard_lead_and_anna(emu, GROUP)
         mark = emu.mark()
         emu.send(LEAD, LEAD, "/start")
         await emu.wait_for(LEAD, after=mark)
@@ -132,12 +131,9 @@ async def test_sent_to_the_leads_in_private_and_to_the_group_once(emu, database_
 
 
 async def test_with_monthly_group_off_only_the_leads_get_it(emu, database_url, clock):
-    emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
-    emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
-    emu.add_group(GROUP, "Маркетинг", creator=LEAD, members=[ANNA])
+    lead_and_anna(emu, GROUP)
     async with quick_app(emu, database_url, clock) as app:
-        await register_team(emu, GROUP, LEAD)
-        await join_team(emu, GROUP, ANNA, ["context_ads_specialist"])
+        await onboard_lead_and_anna(emu, GROUP)
         mark = emu.mark()
         emu.send(LEAD, GROUP, "/settings monthly_group no")
         await emu.wait_for(GROUP, after=mark)

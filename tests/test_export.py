@@ -13,16 +13,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.i18n import I18n
-from bot.scenario import join_team, register_team
 from kpi import Period
 from models.db import session_maker
 from models.tables import Member, Target
 from services import export as ex
 from tests.test_digest_fixtures import (
+    ANNA,
+    LEAD,
     NUMBERS,
     WEEK,
     WEEK_BEFORE,
+    lead_and_anna,
     make_team,
+    onboard_lead_and_anna,
     put,
     put_numbers,
     quick_app,
@@ -104,16 +107,12 @@ async def test_xlsx_has_a_sheet_per_table_with_real_numbers(export):
 
 
 GROUP = -100900
-LEAD, ANNA = 1, 11
 
 
 async def test_export_goes_to_the_lead_in_private(emu, database_url, clock):
-    emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
-    emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
-    emu.add_group(GROUP, "Маркетинг", creator=LEAD, members=[ANNA])
+    lead_and_anna(emu, GROUP)
     async with quick_app(emu, database_url, clock) as app:
-        await register_team(emu, GROUP, LEAD)
-        await join_team(emu, GROUP, ANNA, ["context_ads_specialist"])
+        await onboard_lead_and_anna(emu, GROUP)
         async with session_maker(app.engine)() as s:
             anna = await s.scalar(select(Member).where(Member.user_id == ANNA))
             await put(s, anna, WEEK, NUMBERS[WEEK]["anna"])

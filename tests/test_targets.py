@@ -9,12 +9,19 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.scenario import join_team, register_team
 from kpi import Period
 from models.db import session_maker
 from models.tables import Target, Team
 from services import targets as tg
-from tests.test_digest_fixtures import WEEK, make_team, quick_app
+from tests.test_digest_fixtures import (
+    ANNA,
+    LEAD,
+    WEEK,
+    lead_and_anna,
+    make_team,
+    onboard_lead_and_anna,
+    quick_app,
+)
 from tests.test_summary import spaces
 
 PERIOD = Period(WEEK, date(2026, 11, 22))
@@ -108,16 +115,12 @@ async def test_a_member_beats_a_role_beats_the_team(session):
 
 
 GROUP = -100800
-LEAD, ANNA = 1, 11
 
 
 async def test_leads_set_targets_in_the_group_and_others_are_refused(emu, database_url, clock):
-    emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
-    emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
-    emu.add_group(GROUP, "Маркетинг", creator=LEAD, members=[ANNA])
+    lead_and_anna(emu, GROUP)
     async with quick_app(emu, database_url, clock) as app:
-        await register_team(emu, GROUP, LEAD)
-        await join_team(emu, GROUP, ANNA, ["context_ads_specialist"])
+        await onboard_lead_and_anna(emu, GROUP)
 
         async def say(user_id: int, text: str, chat_id: int = GROUP) -> str:
             mark = emu.mark()
