@@ -83,6 +83,40 @@ def _set(msg: dict[str, Any], key: str, value: Any) -> None:
         msg.pop(key, None)
 
 
+def _apply_edit(
+    emu: TelegramEmulator,
+    sent: SentMessage,
+    field: str,
+    entities_field: str,
+    source: str | None,
+    parse_mode: str | None,
+    plain: str,
+    entities: list[dict[str, Any]],
+    p: Params,
+) -> dict[str, Any]:
+    """A new text or caption (and keyboard), or "message is not modified" as Telegram says."""
+    msg = sent.raw
+    markup = _new_inline_markup(p)
+    same = (
+        plain == msg.get(field)
+        and entities == msg.get(entities_field, [])
+        and markup == msg.get("reply_markup")
+    )
+    if same:
+        raise bad_request(NOT_MODIFIED)
+    if field == "text":
+        msg["text"] = plain
+    else:
+        _set(msg, field, plain)
+    _set(msg, entities_field, entities)
+    _set(msg, "reply_markup", markup)
+    msg["edit_date"] = int(time.time())
+    sent.text, sent.plain, sent.parse_mode, sent.entities = source, plain, parse_mode, entities
+    sent.reply_markup = markup
+    emu._record_edit(sent)
+    return msg
+
+
 @api_method("editMessageText")
 async def edit_message_text(emu: TelegramEmulator, p: Params) -> dict[str, Any]:
     _, sent = _editable(emu, p)
@@ -91,22 +125,7 @@ async def edit_message_text(emu: TelegramEmulator, p: Params) -> dict[str, Any]:
         raise bad_request("there is no text in the message to edit")
     text, parse_mode = p.get_str("text"), p.get_str("parse_mode")
     plain, entities = render_text(text, parse_mode, p.get_json("entities"))
-    markup = _new_inline_markup(p)
-    same = (
-        plain == msg.get("text")
-        and entities == msg.get("entities", [])
-        and markup == msg.get("reply_markup")
-    )
-    if same:
-        raise bad_request(NOT_MODIFIED)
-    msg["text"] = plain
-    _set(msg, "entities", entities)
-    _set(msg, "reply_markup", markup)
-    msg["edit_date"] = int(time.time())
-    sent.text, sent.plain, sent.parse_mode, sent.entities = text, plain, parse_mode, entities
-    sent.reply_markup = markup
-    emu._record_edit(sent)
-    return msg
+    return _apply_edit(emu, sent, "text", "entities", text, parse_mode, plain, entities, p)
 
 
 @api_method("editMessageCaption")
@@ -117,22 +136,9 @@ async def edit_message_caption(emu: TelegramEmulator, p: Params) -> dict[str, An
         raise bad_request("there is no caption in the message to edit")
     caption, parse_mode = p.get_str("caption"), p.get_str("parse_mode")
     plain, entities = render_caption(caption, parse_mode, p.get_json("caption_entities"))
-    markup = _new_inline_markup(p)
-    same = (
-        plain == msg.get("caption")
-        and entities == msg.get("caption_entities", [])
-        and markup == msg.get("reply_markup")
+    return _apply_edit(
+        emu, sent, "caption", "caption_entities", caption, parse_mode, plain, entities, p
     )
-    if same:
-        raise bad_request(NOT_MODIFIED)
-    _set(msg, "caption", plain)
-    _set(msg, "caption_entities", entities)
-    _set(msg, "reply_markup", markup)
-    msg["edit_date"] = int(time.time())
-    sent.text, sent.plain, sent.parse_mode, sent.entities = caption, plain, parse_mode, entities
-    sent.reply_markup = markup
-    emu._record_edit(sent)
-    return msg
 
 
 @api_method("editMessageReplyMarkup")
