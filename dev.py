@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Bootstrap with nothing but Python 3.11: `python3 dev.py start` runs the bot (the offline demo
-without BOT_TOKEN), `python3 dev.py test` runs every test. Creates .venv and installs the
-project into it on first use and whenever pyproject.toml changes."""
+without BOT_TOKEN), `python3 dev.py test` runs every test. Creates .venv and installs exactly the
+versions of requirements-dev.lock into it (hash-checked) on first use and whenever the lock or
+pyproject.toml changes; `python3 dev.py lock` refreshes the lock files on purpose."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".planerka-installed"
+DEV_LOCK = ROOT / "requirements-dev.lock"
+LOCK = ROOT / "requirements.lock"
+# Every optional extra goes into the production lock; dev adds the test tools.
+EXTRAS = ("postgres", "redis", "xlsx")
 
 
 def ensure_venv() -> Path:
@@ -23,13 +28,38 @@ def ensure_venv() -> Path:
     if not python.exists():
         print("dev.py: creating .venv", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + DEV_LOCK.read_bytes()
+    ).hexdigest()
     if not STAMP.exists() or STAMP.read_text() != digest:
-        print("dev.py: installing planerka and its dependencies into .venv", flush=True)
+        print(f"dev.py: installing {DEV_LOCK.name} into .venv", flush=True)
         pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+        subprocess.run([*pip, "--require-hashes", "-r", str(DEV_LOCK)], check=True)
+        subprocess.run([*pip, "--no-deps", "--no-build-isolation", "-e", str(ROOT)], check=True)
         STAMP.write_text(digest)
     return python
+
+
+def lock(python: str) -> int:
+    """Re-resolve both lock files from pyproject.toml's ranges (newest versions that fit)."""
+    compile_ = [
+        str(BIN / "uv"),
+        "pip",
+        "compile",
+        "pyproject.toml",
+        "--quiet",
+        "--upgrade",
+        "--generate-hashes",
+        "--universal",
+        "--python-version",
+        "3.11",
+    ]
+    extras = [arg for extra in EXTRAS for arg in ("--extra", extra)]
+    for target, more in ((LOCK, []), (DEV_LOCK, ["--extra", "dev"])):
+        if subprocess.call([*compile_, *extras, *more, "-o", target.name], cwd=ROOT) != 0:
+            return 1
+        print(f"dev.py: wrote {target.name}", flush=True)
+    return 0
 
 
 def main(argv: list[str]) -> int:
@@ -42,13 +72,15 @@ def main(argv: list[str]) -> int:
         return subprocess.call([python, "-m", "bot", *rest], cwd=ROOT)
     if command == "test":
         return subprocess.call([python, "-m", "pytest", *rest], cwd=ROOT)
+    if command == "lock":
+        return lock(python)
     if command == "bench":
         for bench in sorted((ROOT / "bench").glob("bench_*.py")):
             print(f"== {bench.relative_to(ROOT)}", flush=True)
             if subprocess.call([python, str(bench), *rest], cwd=ROOT) != 0:
                 return 1
         return 0
-    print("usage: python3 dev.py [start|test|bench] [args...]", file=sys.stderr)
+    print("usage: python3 dev.py [start|test|bench|lock] [args...]", file=sys.stderr)
     return 2
 
 

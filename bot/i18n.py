@@ -24,6 +24,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
 from bot.config import SUPPORTED_LOCALES
+from kpi.formatting import format_period
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -76,6 +77,10 @@ class Translator:
     def date(self, day: date, skeleton: str = "MMMd") -> str:
         """In the locale's own order: «23 нояб.», "Nov 23"; skeleton "yMMMd" adds the year."""
         return format_skeleton(skeleton, day, locale=self._babel)
+
+    def period(self, start: date, end: date) -> str:
+        """The one period wording (kpi.format_period): «16–22 нояб.», «30 нояб. – 6 дек.»."""
+        return format_period(start, end, self.locale)
 
     def datetime(self, moment: datetime, fmt: str = "d MMM, HH:mm") -> str:
         return format_datetime(moment, format=fmt, tzinfo=moment.tzinfo, locale=self._babel)

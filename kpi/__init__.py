@@ -19,7 +19,7 @@ from kpi.definitions import (
     role,
 )
 from kpi.errors import REASONS, CatalogError, InputError
-from kpi.formatting import NOT_AVAILABLE, format_number, round_half_up
+from kpi.formatting import NOT_AVAILABLE, format_number, format_period, round_half_up
 from kpi.formulas import FORMULAS, Formula, compute
 from kpi.funnel import FunnelStep, funnel
 from kpi.parsing import parse_input, parse_number, validate
@@ -88,6 +88,7 @@ __all__ = [
     "detect_team_anomalies",
     "evaluate",
     "format_number",
+    "format_period",
     "funnel",
     "input_def",
     "inputs_for_roles",

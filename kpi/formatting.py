@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 
@@ -70,3 +73,32 @@ def format_number(
         else:
             text = format_decimal(q, format=pattern, locale=loc)
     return "+" + text if signed and q > 0 else text
+
+
+EN_DASH = "\u2013"
+NBSP = "\u00a0"
+
+
+def format_period(start: date, end: date, locale: str = "ru") -> str:
+    """The one way a period is written; a decision of ours, not of a CLDR release.
+
+    One day: «16 нояб.»; one month: «16–22 нояб.», "Nov 16–22" (an unspaced en dash);
+    across months: «30 нояб. – 6 дек.»; across years, both years; a whole calendar month
+    is named: «ноябрь 2026», "November 2026".
+    """
+    loc = _locale(locale)
+    if start == end:
+        return format_skeleton("MMMd", start, locale=loc)
+    last_day = calendar.monthrange(start.year, start.month)[1]
+    if start.day == 1 and (end.year, end.month, end.day) == (start.year, start.month, last_day):
+        return format_date(start, "LLLL y", locale=loc)
+    if start.year != end.year:
+        left, right = (format_skeleton("yMMMd", day, locale=loc) for day in (start, end))
+        return f"{left}{NBSP}{EN_DASH} {right}"
+    if start.month != end.month:
+        left, right = (format_skeleton("MMMd", day, locale=loc) for day in (start, end))
+        return f"{left}{NBSP}{EN_DASH} {right}"
+    day_first = format_skeleton("MMMd", start, locale=loc).startswith(str(start.day))
+    if day_first:
+        return f"{start.day}{EN_DASH}{format_skeleton('MMMd', end, locale=loc)}"
+    return f"{format_skeleton('MMMd', start, locale=loc)}{EN_DASH}{end.day}"

@@ -131,7 +131,7 @@ async def collect(
 
 # ----------------------------------------------------------------------------- texts
 def period_text(period: kpi.Period, t: Translator) -> str:
-    return t("agenda.period", start=t.date(period.start), end=t.date(period.end))
+    return t("agenda.period", period=t.period(period.start, period.end))
 
 
 def value_text(value: Decimal | None, unit: str, t: Translator, currency: str) -> str:

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from babel.dates import format_interval
 from babel.numbers import get_currency_symbol
 
 import kpi
@@ -47,10 +46,7 @@ def _button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 # ----------------------------------------------------------------------------- pieces
 def period_text(period: kpi.Period, t: Translator) -> str:
-    """«16–22 нояб.», "Nov 16 – 22"."""
-    if period.start == period.end:
-        return t.date(period.start)
-    return format_interval(period.start, period.end, "MMMd", locale=t.locale)
+    return t.period(period.start, period.end)
 
 
 def moment_text(moment: datetime, team: Team, t: Translator) -> str:

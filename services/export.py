@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_interval
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -316,6 +315,4 @@ def file_name(team: Team, periods: list[Period], extension: str) -> str:
 
 
 def range_label(periods: list[Period], t: Translator) -> str:
-    first, last = periods[0].start, periods[-1].end
-    skeleton = "yMMMd" if first.year != last.year else "MMMd"
-    return format_interval(first, last, skeleton, locale=t.locale)
+    return t.period(periods[0].start, periods[-1].end)

@@ -22,7 +22,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.exceptions import TelegramAPIError
-from babel.dates import format_date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -158,7 +157,7 @@ async def load(
 
 
 def month_label(month: Period, t: Translator) -> str:
-    return format_date(month.start, "LLLL y", locale=t.locale)
+    return t.period(month.start, month.end)
 
 
 async def task_counts(session: AsyncSession, team: Team, month: Period, today: date) -> dict:

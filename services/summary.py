@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date, format_interval
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -274,9 +273,7 @@ def name(member: Member) -> str:
 
 
 def period_label(team: Team, period: Period, t: Translator) -> str:
-    if team.cadence == "monthly" and period.start.day == 1:
-        return format_date(period.start, "LLLL y", locale=t.locale)
-    return format_interval(period.start, period.end, "MMMd", locale=t.locale)
+    return t.period(period.start, period.end)
 
 
 SUFFIXED_UNITS = ("seconds", "days", "years")

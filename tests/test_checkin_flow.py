@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.scenario import join_team, register_team
+from kpi import format_period
 from models.db import session_maker
 from models.tables import Answer, User
 from tests.checkin_fixtures import (
@@ -240,7 +241,8 @@ async def test_two_roles_ask_each_shared_input_once(emu, app, clock):
 async def test_english_speaker_gets_english_questions_and_english_number_reading(emu, app, clock):
     await team_ready(emu, anna_language="en")
     intro, question = await opened(emu, app, clock)
-    assert "Collecting the numbers of “Маркетинг” for Nov 23 – 29" in plain(intro)
+    period = format_period(date(2026, 11, 23), date(2026, 11, 29), "en")
+    assert f"Collecting the numbers of “Маркетинг” for {period}" in plain(intro)
     assert "5 questions" in plain(intro)
     assert "Question 1 of 5 · Ad spend" in plain(question)
     await say(emu, ANNA, "1,200")  # a thousands separator in English

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import I18n
-from kpi import Period
+from kpi import Period, format_period
 from models.tables import Target
 from services import digest as digests
 from services import summary as sm
@@ -110,7 +110,8 @@ async def test_the_digest_text_against_hand_computed_numbers(session, crew):
 async def test_late_digest_says_so_and_english_reads_right(session, crew):
     digest = await digests.build(session, crew.team, PERIOD, I18n().get("en"), now=NOW, late=True)
     text = spaces(digest.text)
-    assert text.startswith("📊 <b>The week in numbers · Nov 16 – 22</b>")
+    period = format_period(date(2026, 11, 16), date(2026, 11, 22), "en")
+    assert text.startswith(f"📊 <b>The week in numbers · {period}</b>")
     assert "⏰ <i>Late: the bot was unavailable.</i>" in text
     assert "1 target hit:" in text and "3 targets missed:" in text
     assert "<b>Tasks:</b> 2 of 3 due in this period done (66.7%); 1 overdue now" in text
