@@ -40,19 +40,20 @@ def ensure_venv() -> Path:
     return python
 
 
-def lock(python: str) -> int:
-    """Re-resolve both lock files from pyproject.toml's ranges (newest versions that fit)."""
+def lock(args: list[str]) -> int:
+    """Re-resolve both lock files from pyproject.toml's ranges, keeping the pins already there;
+    `lock --upgrade` takes the newest versions the ranges allow."""
     compile_ = [
         str(BIN / "uv"),
         "pip",
         "compile",
         "pyproject.toml",
         "--quiet",
-        "--upgrade",
         "--generate-hashes",
         "--universal",
         "--python-version",
         "3.11",
+        *args,
     ]
     extras = [arg for extra in EXTRAS for arg in ("--extra", extra)]
     for target, more in ((LOCK, []), (DEV_LOCK, ["--extra", "dev"])):
@@ -73,7 +74,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         return subprocess.call([python, "-m", "pytest", *rest], cwd=ROOT)
     if command == "lock":
-        return lock(python)
+        return lock(rest)
     if command == "bench":
         for bench in sorted((ROOT / "bench").glob("bench_*.py")):
             print(f"== {bench.relative_to(ROOT)}", flush=True)
