@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from aiogram.utils.deep_linking import create_deep_link
+from aiogram.utils.link import create_telegram_link
+
 import kpi
 from models.tables import Member, Team, User
 from views.i18n import Translator, escape
@@ -45,3 +48,10 @@ def reachability(user: User, t: Translator) -> str:
     if not user.started:
         return t("members.never_started")
     return t("members.reachable")
+
+
+def bot_link(username: str, start: str | None = None) -> str:
+    """t.me/<bot>, or the deep link that /start's the bot with `start` (aiogram's deep_linking)."""
+    if start is None:
+        return create_telegram_link(username)
+    return create_deep_link(username, "start", start)

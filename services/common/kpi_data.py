@@ -30,22 +30,10 @@ async def answers_by_member(
     return result
 
 
-async def member_inputs(
-    session: AsyncSession, team: Team, members: Sequence[Member], period: Period
-) -> list[MemberInputs]:
-    """Each member's inputs for one period (members with no answers get empty inputs)."""
-    answers = await answers_by_member(session, team, [period.start])
-    by_member = answers.get(period.start, {})
-    return [
-        MemberInputs(member_id=m.id, role_codes=m.role_codes, inputs=dict(by_member.get(m.id, {})))
-        for m in members
-    ]
-
-
 async def history(
     session: AsyncSession, team: Team, members: Sequence[Member], periods: Sequence[Period]
 ) -> list[list[MemberInputs]]:
-    """member_inputs for each period, oldest first, in one query."""
+    """Each member's inputs for each period (empty when no answers), oldest first, in one query."""
     answers = await answers_by_member(session, team, [p.start for p in periods])
     return [
         [
