@@ -20,6 +20,7 @@ from services.common.clock import team_today
 from services.reports import summary as sm
 from services.team import rhythm, teams
 from views import summary as summary_view
+from views.common import split_message
 from views.i18n import Translator
 
 router = Router(name="summary")
@@ -37,7 +38,7 @@ async def _period(
 
 async def _answer(message: Message, session: AsyncSession, text: str) -> None:
     await session.commit()  # the update is recorded before anyone is answered
-    for part in summary_view.chunks(text):
+    for part in split_message(text):
         await message.answer(part)
 
 

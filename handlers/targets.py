@@ -16,6 +16,7 @@ from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import LEADS_ONLY
 from kpi import Period
 from models.tables import Target, Team
+from services.common import kpi_data
 from services.common.clock import team_today
 from services.reports import targets as targets_service
 from services.reports.targets import TargetCommand, TargetError
@@ -54,7 +55,7 @@ def _value(row_value, code: str, team: Team, t: Translator) -> str:
 
 
 async def listing(session: AsyncSession, team: Team, period: Period, t: Translator) -> str:
-    rows = await targets_service.in_period(session, team, period)
+    rows = await kpi_data.targets_in_force(session, team, period)
     members = {m.id: m for m in await teams.members(session, team, active_only=False)}
     lines = [t("targets.header", period=summary_view.period_label(team, period, t))]
     groups: dict[tuple[int | None, str | None], list[Target]] = {}

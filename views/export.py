@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import kpi
 from kpi import MemberInputs, Period
 from models.tables import Member, Team
+from services.common import kpi_data
 from services.reports import export as export_data
 from services.reports import summary as sm
-from services.reports import targets as target_rows
 from services.team import teams
 from views import summary as summary_view
 from views.i18n import Translator
@@ -126,7 +126,7 @@ async def collect(
         ]
         data.periods = [period]
         data.history = [rows] if previous is None else [previous, rows]
-        data.target_rows = await target_rows.in_period(session, team, period)
+        data.target_rows = await kpi_data.targets_in_force(session, team, period)
         for member in members:
             if not grouped.get(period.start, {}).get(member.id):
                 continue

@@ -20,7 +20,6 @@ from services.reports.summary import (
 )
 from views.i18n import Translator, escape
 
-MESSAGE_LIMIT = 4096
 STATUS_MARKS = {"on_track": "✅", "at_risk": "⚠️", "off_track": "❌", "no_data": "▫️"}
 
 
@@ -191,28 +190,6 @@ def legend(t: Translator) -> str:
         off_track=STATUS_MARKS["off_track"] + " " + t("kpi.status.off_track"),
         no_data=STATUS_MARKS["no_data"] + " " + t("kpi.status.no_data"),
     )
-
-
-def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The text cut at line ends into messages Telegram accepts (lines carry whole tags)."""
-    out: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            head, line = line[:limit], line[limit:]
-            if current:
-                out.append(current)
-                current = ""
-            out.append(head)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            out.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip():
-        out.append(current)
-    return [c.strip("\n") for c in out if c.strip()]
 
 
 TAG = re.compile(r"<[^>]+>")

@@ -48,21 +48,30 @@ async def history(
     ]
 
 
-async def targets(
-    session: AsyncSession, team: Team, period: Period, member_id: int | None = None
-) -> dict[str, Decimal]:
-    """KPI code → plan value in force for the period; a member's own target beats the team's,
-    a one-period target beats an open-ended one, a newer one beats an older one."""
+async def targets_in_force(session: AsyncSession, team: Team, period: Period) -> list[Target]:
+    """Every target row of the team in force for the period, oldest first: the one query of
+    "the target in force" (services/reports/targets.pick chooses among them per scope)."""
     query = (
         select(Target)
         .where(
             Target.team_id == team.id,
             Target.valid_from <= period.start,
             or_(Target.valid_to.is_(None), Target.valid_to >= period.start),
-            or_(Target.member_id.is_(None), Target.member_id == member_id),
         )
-        .order_by(Target.created_at, Target.id)
+        .order_by(Target.id)
     )
-    rows = list(await session.scalars(query))
+    return list(await session.scalars(query))
+
+
+async def targets(
+    session: AsyncSession, team: Team, period: Period, member_id: int | None = None
+) -> dict[str, Decimal]:
+    """KPI code → plan value in force for the period; a member's own target beats the team's,
+    a one-period target beats an open-ended one, a newer one beats an older one."""
+    rows = [
+        row
+        for row in await targets_in_force(session, team, period)
+        if row.member_id is None or row.member_id == member_id
+    ]
     rows.sort(key=lambda t: (t.member_id is not None, t.valid_to is not None, t.created_at, t.id))
     return {row.kpi_code: row.value for row in rows}

@@ -14,6 +14,7 @@ from services.reports import summary as sm
 from tests.support.digest import WEEK, WEEK_BEFORE, make_team, put, put_numbers
 from tests.support.text import spaces
 from views import summary as summary_view
+from views.common import split_message
 from views.i18n import I18n
 
 PERIOD = Period(WEEK, date(2026, 11, 22))
@@ -173,7 +174,7 @@ def test_days_typed_for_a_period():
 
 def test_long_texts_are_cut_at_line_ends():
     text = "\n".join(f"<b>строка {i}</b> " + "х" * 80 for i in range(200))
-    parts = summary_view.chunks(text)
+    parts = split_message(text)
     assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
     assert "\n".join(parts) == text
     assert all(p.count("<b>") == p.count("</b>") for p in parts)
@@ -200,3 +201,11 @@ async def test_an_unfinished_check_in_is_not_a_report(session, crew):
     assert data.responded == {crew.members["anna"].id, crew.members["vera"].id}
     text = spaces(summary_view.team_text(data, I18n().get("ru")))
     assert "Отчитались: 2 из 4 · не закончили: Борис Орлов · нет ответа: Глеб Иванов" in text
+
+
+def test_one_splitter_keeps_the_order_around_a_line_over_the_limit():
+    from views.common import split_message
+
+    text = "head\n" + "x" * 5000 + "\ntail"
+    assert split_message(text) == ["head", "x" * 4096, "x" * 904 + "\ntail"]
+    assert split_message("a\n\nb", limit=2) == ["a", "b"]
