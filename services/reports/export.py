@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import kpi
 from kpi import Period
 from models.tables import Answer, Team
+from services.common.errors import UserError
 from services.team import rhythm
 
 DEFAULT_PERIODS = 12
@@ -20,13 +20,6 @@ MAX_DAYS = 3 * 366
 DAY = r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?"
 RANGE = re.compile(rf"^{DAY}\s*(?:[-–—‒−]+|\.\.|…)\s*{DAY}$")
 ISO_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|…|–|—|\s)\s*(\d{4}-\d{2}-\d{2})$")
-
-
-class ExportError(ValueError):
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def _day(dd: str, mm: str, yy: str | None, year: int) -> date:
@@ -56,13 +49,13 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
         else:
             raise ValueError(value)
     except ValueError:
-        raise ExportError("export.error.date", value=value) from None
+        raise UserError("export.error.date", value=value) from None
     if start > end:
-        raise ExportError("export.error.backwards", value=value)
+        raise UserError("export.error.backwards", value=value)
     if start > today:
-        raise ExportError("export.error.future", value=value)
+        raise UserError("export.error.future", value=value)
     if (end - start).days > MAX_DAYS:
-        raise ExportError("export.error.too_long", days=MAX_DAYS)
+        raise UserError("export.error.too_long", days=MAX_DAYS)
     return start, end
 
 

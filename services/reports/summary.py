@@ -19,6 +19,7 @@ from kpi import KPI, KpiLine, MemberInputs, Period
 from kpi.summary import line as kpi_line
 from models.tables import Answer, Away, Checkin, Holiday, Member, Target, Team
 from services.common import kpi_data
+from services.common.errors import UserError
 from services.reports import targets as target_rows
 from services.team import rhythm, teams
 
@@ -114,13 +115,6 @@ async def load(session: AsyncSession, team: Team, period: Period, depth: int = H
     )
 
 
-class SummaryError(ValueError):
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
 DAY = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?$")
 
 
@@ -143,9 +137,9 @@ def parse_day(text: str, today: date) -> date:
             else:
                 day = date(int(yy) + (2000 if len(yy) == 2 else 0), int(mm), int(dd))
     except ValueError:
-        raise SummaryError("summary.error.date", value=value) from None
+        raise UserError("summary.error.date", value=value) from None
     if day > today:
-        raise SummaryError("summary.error.future", value=value)
+        raise UserError("summary.error.future", value=value)
     return day
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from kpi import Period
 from models.tables import Target
+from services.common.errors import UserError
 from services.reports import summary as sm
 from tests.support.digest import WEEK, WEEK_BEFORE, make_team, put, put_numbers
 from tests.support.text import spaces
@@ -167,7 +168,7 @@ def test_days_typed_for_a_period():
     assert sm.parse_day("1.2.26", today) == date(2026, 2, 1)
     for bad, key in (("32.11", "summary.error.date"), ("вчера", "summary.error.date"),
                      ("01.12.2026", "summary.error.future")):  # fmt: skip
-        with pytest.raises(sm.SummaryError) as caught:
+        with pytest.raises(UserError) as caught:
             sm.parse_day(bad, today)
         assert caught.value.key == key
 
