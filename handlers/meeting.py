@@ -21,6 +21,7 @@ from services import meeting as meetings
 from services import tasks as task_service
 from services.clock import team_today
 from services.meeting_views import MeetingAction, member_lines
+from views import kpi_line as kl
 
 router = Router(name="meeting")
 router.message.filter(GROUP)
@@ -168,7 +169,7 @@ async def ask_task(
             (x for role in lines.values() for x in role if x.kpi.code == callback_data.kpi), None
         )
         if line is not None:
-            about = t("meeting.task_about_kpi", kpi=agenda.kpi_line(line, t, team.currency))
+            about = t("meeting.task_about_kpi", kpi=kl.text(line, t, team.currency))
     prompt = await query.message.answer(
         t("meeting.task_prompt", name=mention(member.user), about=about),
         reply_markup=ForceReply(selective=True, input_field_placeholder=t("meeting.task_hint")),

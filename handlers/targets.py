@@ -22,6 +22,7 @@ from services import summary as sm
 from services import targets as targets_service
 from services.clock import team_today
 from services.targets import TargetCommand, TargetError
+from views import kpi_line as kl
 
 router = Router(name="targets")
 router.message.filter(GROUP | PRIVATE)
@@ -50,7 +51,7 @@ def _when(once: bool, team: Team, period: Period, t: Translator) -> str:
 
 
 def _value(row_value, code: str, team: Team, t: Translator) -> str:
-    return sm.fmt(row_value, kpi.metric(code).unit, t, team.currency)
+    return kl.value(row_value, kpi.metric(code).unit, t, team.currency)
 
 
 async def listing(session: AsyncSession, team: Team, period: Period, t: Translator) -> str:

@@ -19,7 +19,13 @@ from kpi.definitions import (
     role,
 )
 from kpi.errors import REASONS, CatalogError, InputError
-from kpi.formatting import NOT_AVAILABLE, format_number, format_period, round_half_up
+from kpi.formatting import (
+    NOT_AVAILABLE,
+    change_places,
+    format_number,
+    format_period,
+    round_half_up,
+)
 from kpi.formulas import FORMULAS, Formula, compute
 from kpi.funnel import FunnelStep, funnel
 from kpi.parsing import parse_input, parse_number, validate
@@ -39,6 +45,8 @@ from kpi.summary import (
     TeamSummary,
     TopicSummary,
     attainment,
+    compare,
+    complete,
     member_summary,
     status,
     summarize,
@@ -79,8 +87,11 @@ __all__ = [
     "all_inputs",
     "attainment",
     "catalog",
+    "change_places",
     "check_consistency",
     "combine_members",
+    "compare",
+    "complete",
     "compute",
     "conversion_metrics",
     "departments",

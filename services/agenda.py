@@ -26,8 +26,10 @@ from handlers.render import user_name
 from models.tables import Answer, Holiday, Member, Task, Team
 from services import kpi_data, postlog, rhythm, teams
 from services import meeting as meetings
+from services import targets as target_rows
 from services import tasks as task_service
 from services.clock import team_now
+from views import kpi_line as kl
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,6 @@ ANOMALY_THRESHOLD = Decimal("0.2")
 LATE_AFTER = timedelta(minutes=5)
 NO_LATER_THAN = timedelta(hours=1)  # after the meeting time, a missed agenda isn't posted
 MESSAGE_LIMIT = 4096
-STATUS_MARKS = {
-    kpi.Status.ON_TRACK: "🟢",
-    kpi.Status.AT_RISK: "🟡",
-    kpi.Status.OFF_TRACK: "🔴",
-    kpi.Status.NO_DATA: "⚪",
-}
 
 
 @dataclass(frozen=True)
@@ -103,8 +99,9 @@ async def collect(
     cadence = rhythm.cadence(team)
     periods = kpi.periods_back(cycle.period, HISTORY_PERIODS, cadence, team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
-    targets = await kpi_data.targets(session, team, cycle.period)
-    summary = kpi.team_summary(history[-1], like_for_like(history[-1], history[-2]), targets)
+    plans = await target_rows.in_period(session, team, cycle.period)
+    role_plans = {c: target_rows.pick(plans, role_code=c) for m in members for c in m.role_codes}
+    summary = kpi.team_summary(history[-1], history[-2], target_rows.pick(plans), role_plans)
     anomalies = kpi.detect_team_anomalies(history, ANOMALY_THRESHOLD)
     meeting_day = team_now(cycle.meeting_at, team.timezone).date()
     away_ids = await meetings.away_member_ids(session, team, meeting_day)
@@ -135,46 +132,7 @@ def period_text(period: kpi.Period, t: Translator) -> str:
 
 
 def value_text(value: Decimal | None, unit: str, t: Translator, currency: str) -> str:
-    return kpi.format_number(value, unit, t.locale, currency)
-
-
-def like_for_like(
-    current: list[kpi.MemberInputs], previous: list[kpi.MemberInputs]
-) -> list[kpi.MemberInputs]:
-    """The previous period of the members who reported now: a change compares the same people
-    (someone who hasn't reported yet doesn't show up as a −60 % drop in revenue)."""
-    reported = {m.member_id for m in current if any(v is not None for v in m.inputs.values())}
-    return [m for m in previous if m.member_id in reported]
-
-
-def change_text(line: kpi.KpiLine, t: Translator, currency: str) -> str:
-    """«▲ +12 %» against the previous period; «= 0 %» when it rounds to no change."""
-    if line.change is None:
-        return ""
-    if line.change_pct is not None:
-        amount = kpi.format_number(line.change_pct, "percent", t.locale, currency, signed=True)
-    else:
-        amount = kpi.format_number(line.change, line.kpi.unit, t.locale, currency, signed=True)
-    if not any(ch.isdigit() and ch != "0" for ch in amount):
-        arrow = "="
-    else:
-        arrow = "▲" if line.change > 0 else "▼"
-    return f"{arrow} {amount}".replace("-", "−")
-
-
-def kpi_line(line: kpi.KpiLine, t: Translator, currency: str) -> str:
-    """«🔴 CTR: 1,2 % · ▼ −40 % · план 60 %» — value, change, plan attainment, status mark."""
-    parts = [value_text(line.value, line.kpi.unit, t, currency)]
-    change = change_text(line, t, currency)
-    if change:
-        parts.append(change)
-    if line.attainment is not None:
-        percent = kpi.format_number(line.attainment * 100, "percent", t.locale, currency)
-        parts.append(t("agenda.attainment", percent=percent))
-    elif line.target is not None:
-        parts.append(t("agenda.target", target=value_text(line.target, line.kpi.unit, t, currency)))
-    title = escape(line.kpi.titles[t.locale])
-    return f"{STATUS_MARKS[line.status]} {title}: " + " · ".join(parts)
+    return kl.value(value, unit, t, currency)
 
 
 def member_names(members: list[Member]) -> str:
@@ -236,7 +194,7 @@ def render(data: AgendaData, team: Team, t: Translator, *, late: bool = False) -
         lines.append("")
         lines.append(t("agenda.topic", number=number, title=escape(topic.topic.titles[t.locale])))
         if topic.lines:
-            lines.extend(kpi_line(line, t, currency) for line in topic.lines)
+            lines.extend(kl.text(line, t, currency) for line in topic.lines)
         else:
             lines.append(t("agenda.topic_no_data", na=kpi.format_number(None, "count", t.locale)))
     lines.append("")
@@ -285,13 +243,12 @@ def tasks_block(data: AgendaData, t: Translator) -> list[str]:
 
 def anomaly_line(anomaly: kpi.Anomaly, t: Translator, currency: str) -> str:
     metric = kpi.metric(anomaly.kpi_code)
-    change = kpi.format_number(anomaly.change_pct, "percent", t.locale, currency, signed=True)
     return t(
         "agenda.anomaly_good" if anomaly.direction_good else "agenda.anomaly_bad",
         title=escape(metric.titles[t.locale]),
         value=value_text(anomaly.value, metric.unit, t, currency),
         baseline=value_text(anomaly.baseline, metric.unit, t, currency),
-        change=change.replace("-", "−"),
+        change=kl.relative(anomaly.change_pct, t),
     )
 
 

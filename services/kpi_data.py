@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kpi import MemberInputs, Period
-from models.tables import Answer, Member, Target, Team
+from models.tables import Answer, Member, Team
 
 
 async def answers_by_member(
@@ -61,20 +61,16 @@ async def history(
 
 
 async def targets(
-    session: AsyncSession, team: Team, period: Period, member_id: int | None = None
+    session: AsyncSession,
+    team: Team,
+    period: Period,
+    member_id: int | None = None,
+    role_code: str | None = None,
 ) -> dict[str, Decimal]:
-    """KPI code → plan value in force for the period; a member's own target beats the team's,
-    a one-period target beats an open-ended one, a newer one beats an older one."""
-    query = (
-        select(Target)
-        .where(
-            Target.team_id == team.id,
-            Target.valid_from <= period.start,
-            or_(Target.valid_to.is_(None), Target.valid_to >= period.start),
-            or_(Target.member_id.is_(None), Target.member_id == member_id),
-        )
-        .order_by(Target.created_at, Target.id)
-    )
-    rows = list(await session.scalars(query))
-    rows.sort(key=lambda t: (t.member_id is not None, t.valid_to is not None, t.created_at, t.id))
-    return {row.kpi_code: row.value for row in rows}
+    """KPI code → plan in force for the period, for exactly the scope asked: the team (no
+    member, no role), a role's line, or a member's line for one of their roles. Rows set for
+    another role or member never apply; precedence as services.targets.pick says."""
+    from services import targets as target_rows
+
+    rows = await target_rows.in_period(session, team, period)
+    return target_rows.pick(rows, member_id=member_id, role_code=role_code)

@@ -14,8 +14,10 @@ from handlers.render import mention, role_title, user_name
 from models.tables import Meeting, Member, Team
 from services import agenda, kpi_data, rhythm
 from services import meeting as meetings
+from services import targets as target_rows
 from services import tasks as task_service
 from services.clock import team_now
+from views import kpi_line as kl
 
 
 class MeetingAction(CallbackData, prefix="mt"):
@@ -79,8 +81,17 @@ async def member_lines(
     """The member's KPIs by role for the period, against the previous one and their targets."""
     previous = kpi.previous_period(period, rhythm.cadence(team), team.anchor_date)
     history = await kpi_data.history(session, team, [member], [previous, period])
-    targets = await kpi_data.targets(session, team, period, member.id)
-    return kpi.member_summary(history[1][0], history[0][0].inputs, targets)
+    rows = await target_rows.in_period(session, team, period)
+    current, before = history[1][0], history[0][0].inputs
+    return {
+        code: kpi.summarize(
+            kpi.role(code).kpis,
+            current.inputs,
+            before,
+            target_rows.pick(rows, member_id=member.id, role_code=code),
+        )
+        for code in member.role_codes
+    }
 
 
 async def speaker_card(
@@ -109,7 +120,7 @@ async def speaker_card(
         lines.append("")
         lines.append(f"<b>{escape(role_title(role_code, t))}</b>")
         for line in role_lines:
-            lines.append(agenda.kpi_line(line, t, team.currency))
+            lines.append(kl.text(line, t, team.currency))
             if line.status is kpi.Status.OFF_TRACK:
                 off_track.setdefault(line.kpi.code, line)
     mine = [

@@ -36,6 +36,7 @@ from services import kpi_data, postlog, rhythm, teams
 from services import summary as sm
 from services import targets as target_rows
 from services.clock import team_today
+from views import kpi_line as kl
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ def report_text(
     top = sm.headline(data)
     if top:
         out += ["", t("digest.headline")]
-        out += [sm.line_text(x, t, currency) for x in top]
+        out += [kl.text(x, t, currency) for x in top]
     for code in data.role_codes():
         holders = [m for m in data.members if code in m.role_codes]
         out += [

@@ -22,10 +22,10 @@ from kpi.summary import line as kpi_line
 from models.tables import Answer, Away, Checkin, Holiday, Member, Target, Team
 from services import kpi_data, rhythm, teams
 from services import targets as target_rows
+from views import kpi_line as kl
 
 HISTORY = 12
 MESSAGE_LIMIT = 4096
-STATUS_MARKS = {"on_track": "✅", "at_risk": "⚠️", "off_track": "❌", "no_data": "▫️"}
 # Team-wide numbers a lead reads first, in this order, when the team has them.
 HEADLINE = (
     "spend", "revenue", "leads", "cpl", "conversions", "cpa", "roas", "romi", "ctr",
@@ -173,16 +173,9 @@ def paired_line(
     previous: Sequence[MemberInputs] | None,
     target: Decimal | None,
 ) -> KpiLine:
-    """The KPI over the members who gave all its inputs now (their inputs added up), against
-    the same members' previous period — so someone who didn't report this time doesn't show
-    up as a fall."""
-    complete = [m for m in current if all(m.inputs.get(c) is not None for c in k.inputs)]
-    value = kpi.team_value(k, [dict(m.inputs) for m in complete]) if complete else None
-    before = None
-    if previous is not None:
-        ids = {m.member_id for m in complete}
-        before = kpi.team_value(k, [dict(m.inputs) for m in previous if m.member_id in ids])
-    return kpi_line(k, value, before, target)
+    """The one comparison rule (kpi.compare): the value over the members who gave all the
+    KPI's inputs now; the change over those of them who gave them in the previous period too."""
+    return kpi.compare(k, current, previous, target)
 
 
 def role_lines(data: TeamData, role_code: str) -> list[KpiLine]:
@@ -206,12 +199,19 @@ def headline(data: TeamData, limit: int = 6) -> list[KpiLine]:
 
 
 def team_series(data: TeamData, code: str, role_code: str | None = None) -> list[Decimal | None]:
-    """A metric per period, oldest first: over everyone, or over the holders of a role."""
+    """A metric per period, oldest first, over the same people as the text: the members who
+    gave all its inputs in the last period (everyone, or the holders of a role), each earlier
+    point over those of them who gave them then. The last point is the line's value, and the
+    last step its change whenever those people also gave them the period before."""
     k = kpi.metric(code)
+    latest = data.history[-1] if data.history else []
+    cohort = {m.member_id for m in kpi.complete(latest, k)}
+    if role_code:
+        cohort &= {m.member_id for m in _holding(latest, role_code)}
     out: list[Decimal | None] = []
     for rows in data.history:
-        chosen = _holding(rows, role_code) if role_code else rows
-        out.append(kpi.team_value(k, [dict(m.inputs) for m in chosen]))
+        chosen = [m for m in kpi.complete(rows, k) if m.member_id in cohort]
+        out.append(kpi.team_value(k, [dict(m.inputs) for m in chosen]) if chosen else None)
     return out
 
 
@@ -276,68 +276,6 @@ def period_label(team: Team, period: Period, t: Translator) -> str:
     return t.period(period.start, period.end)
 
 
-SUFFIXED_UNITS = ("seconds", "days", "years")
-
-
-def fmt(value: Decimal | None, unit: str, t: Translator, currency: str) -> str:
-    """A value for people: «1 200,50 ₽», «12,5 %», «95 с»; «н/д» when undefined."""
-    text = kpi.format_number(value, unit, t.locale, currency)
-    if value is not None and unit in SUFFIXED_UNITS:
-        return t(f"summary.unit.{unit}", value=text)
-    return text
-
-
-def change_text(item: KpiLine, t: Translator, currency: str) -> str:
-    """«▲ 12 %», «▼ 0,4 п.п.» for percent KPIs, «→ 0 %» when it rounds to nothing; empty
-    without a previous value."""
-    if item.change is None:
-        return ""
-
-    def arrow(shown: Decimal) -> str:
-        if shown == 0:
-            return "→"
-        return "▲" if item.change > 0 else "▼"
-
-    if item.kpi.unit in ("percent", "points"):
-        shown = kpi.round_half_up(abs(item.change), 2)
-        amount = kpi.format_number(shown, "ratio", t.locale)
-        return t("summary.change_pp", arrow=arrow(shown), value=amount)
-    if item.change_pct is None:
-        shown = abs(item.change)
-        amount = fmt(shown, item.kpi.unit, t, currency)
-        return t("summary.change_abs", arrow=arrow(shown), value=amount)
-    shown = kpi.round_half_up(abs(item.change_pct), 1)
-    amount = kpi.format_number(shown, "percent", t.locale)
-    return t("summary.change_pct", arrow=arrow(shown), value=amount)
-
-
-def attainment_text(item: KpiLine, t: Translator) -> str:
-    if item.attainment is None:
-        return ""
-    return kpi.format_number(item.attainment * 100, "percent", t.locale)
-
-
-def line_text(item: KpiLine, t: Translator, currency: str, title: str | None = None) -> str:
-    """«✅ CPL: <b>745,50 ₽</b> · ▼ 3 % · план 800 ₽ (107 %)»."""
-    parts = [
-        t(
-            "summary.line",
-            mark=STATUS_MARKS[item.status.value],
-            title=escape(title or item.kpi.titles[t.locale]),
-            value=fmt(item.value, item.kpi.unit, t, currency),
-        )
-    ]
-    change = change_text(item, t, currency)
-    if change:
-        parts.append(change)
-    if item.target is not None:
-        target = fmt(item.target, item.kpi.unit, t, currency)
-        reached = attainment_text(item, t)
-        key = "summary.target_attained" if reached else "summary.target"
-        parts.append(t(key, target=target, attainment=reached))
-    return " · ".join(parts)
-
-
 def role_title(code: str, t: Translator) -> str:
     return kpi.role(code).titles[t.locale]
 
@@ -371,7 +309,7 @@ def team_text(data: TeamData, t: Translator) -> str:
     if top:
         lines.append("")
         lines.append(t("summary.headline"))
-        lines.extend(line_text(x, t, currency) for x in top)
+        lines.extend(kl.text(x, t, currency) for x in top)
     for code in data.role_codes():
         holders = [m for m in data.members if code in m.role_codes]
         lines.append("")
@@ -395,8 +333,8 @@ def role_block(
     """A role's lines («н/д» where a KPI is undefined); one «no data» line instead when nobody
     holding the role answered."""
     if not answered and all(x.value is None for x in items):
-        return [t("summary.role_no_data", mark=STATUS_MARKS["no_data"])]
-    return [line_text(x, t, currency) for x in items]
+        return [t("summary.role_no_data", mark=kl.mark("no_data"))]
+    return [kl.text(x, t, currency) for x in items]
 
 
 def member_text(data: TeamData, member: Member, t: Translator) -> str:
@@ -423,13 +361,7 @@ def member_text(data: TeamData, member: Member, t: Translator) -> str:
 
 
 def legend(t: Translator) -> str:
-    return t(
-        "summary.legend",
-        on_track=STATUS_MARKS["on_track"] + " " + t("kpi.status.on_track"),
-        at_risk=STATUS_MARKS["at_risk"] + " " + t("kpi.status.at_risk"),
-        off_track=STATUS_MARKS["off_track"] + " " + t("kpi.status.off_track"),
-        no_data=STATUS_MARKS["no_data"] + " " + t("kpi.status.no_data"),
-    )
+    return kl.legend(t)
 
 
 def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -481,23 +413,15 @@ def card_spec(data: TeamData, member: Member, t: Translator, footer: str = "") -
         if len(roles) > 1:
             sections.append((len(rows), role_title(code, t)))
         for item in items:
-            change = change_text(item, t, currency)
-            good = None
-            if item.change is not None and item.change != 0:
-                good = (item.change > 0) == (item.kpi.direction == "up")
-            target = ""
-            if item.target is not None:
-                target = t(
-                    "charts.card_target", target=fmt(item.target, item.kpi.unit, t, currency)
-                )
+            p = kl.parts(item, t, currency)
             rows.append(
                 CardRow(
-                    title=item.kpi.titles[t.locale],
-                    value=fmt(item.value, item.kpi.unit, t, currency),
-                    change=plain(change),
-                    change_good=good,
-                    target=target,
-                    status=item.status.value,
+                    title=p.title,
+                    value=p.value,
+                    change=p.change,
+                    change_good=p.change_good,
+                    target=p.plan,
+                    status=p.status,
                     history=tuple(_float(v) for v in member_series(data, member.id, item.kpi)),
                 )
             )
@@ -506,7 +430,7 @@ def card_spec(data: TeamData, member: Member, t: Translator, footer: str = "") -
         title=plain(name(member)),
         subtitle=f"{roles_text} · {period_label(data.team, data.period, t)}",
         rows=tuple(rows),
-        status_labels={s: t(f"kpi.status.{s}") for s in STATUS_MARKS},
+        status_labels={s: kl.status_text(s, t) for s in kl.MARKS},
         no_data=t("charts.no_data"),
         footer=footer,
         sections=tuple(sections),
