@@ -61,6 +61,7 @@ class KpiLine:
     basis: Decimal | None = None  # the value of the people compared (= value for one member)
     members: tuple[int, ...] = ()  # whose inputs the value is over (team lines)
     compared: tuple[int, ...] = ()  # whose inputs the change is over (team lines)
+    partial: tuple[int, ...] = ()  # gave some of its inputs, not all: left out of the value
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ def line(
     basis: Decimal | None = None,
     members: tuple[int, ...] = (),
     compared: tuple[int, ...] = (),
+    partial: tuple[int, ...] = (),
 ) -> KpiLine:
     """One KPI's line. `basis` is the value of the people `previous` is for (defaults to
     `value`): the change and the status without a plan compare basis with previous."""
@@ -162,6 +164,7 @@ def line(
         basis=basis,
         members=members,
         compared=compared,
+        partial=partial,
     )
 
 
@@ -199,6 +202,11 @@ def compare(
         basis=basis if before is not None else value,
         members=tuple(m.member_id for m in now),
         compared=compared,
+        partial=tuple(
+            m.member_id
+            for m in current
+            if m not in now and any(m.inputs.get(c) is not None for c in k.inputs)
+        ),
     )
 
 

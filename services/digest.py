@@ -163,7 +163,7 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     top = sm.headline(data)
     if top:
         out += ["", t("digest.headline")]
-        out += [sm.line_text(x, t, currency) for x in top]
+        out += [kl.text(x, t, currency) for x in top]
     moved = movers(data)
     if moved:
         out += ["", t("digest.movers")]

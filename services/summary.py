@@ -199,10 +199,10 @@ def headline(data: TeamData, limit: int = 6) -> list[KpiLine]:
 
 
 def team_series(data: TeamData, code: str, role_code: str | None = None) -> list[Decimal | None]:
-    """A metric per period, oldest first, over the same people as the text: the members who
-    gave all its inputs in the last period (everyone, or the holders of a role), each earlier
-    point over those of them who gave them then. The last point is the line's value, and the
-    last step its change whenever those people also gave them the period before."""
+    """A metric per period, oldest first, over the same people throughout: the members who
+    gave all its inputs in the last period (everyone, or the holders of a role). An earlier
+    period is drawn only when every one of them gave them then, else it is a gap: the last
+    point is the text's value and the last step is the text's change, never a mix of people."""
     k = kpi.metric(code)
     latest = data.history[-1] if data.history else []
     cohort = {m.member_id for m in kpi.complete(latest, k)}
@@ -211,7 +211,8 @@ def team_series(data: TeamData, code: str, role_code: str | None = None) -> list
     out: list[Decimal | None] = []
     for rows in data.history:
         chosen = [m for m in kpi.complete(rows, k) if m.member_id in cohort]
-        out.append(kpi.team_value(k, [dict(m.inputs) for m in chosen]) if chosen else None)
+        whole = cohort and {m.member_id for m in chosen} == cohort
+        out.append(kpi.team_value(k, [dict(m.inputs) for m in chosen]) if whole else None)
     return out
 
 

@@ -12,6 +12,9 @@ The rules, stated once (the README repeats them):
   a sign (U+2212 minus), with as many decimals as it takes to be within ±25 % of the true
   change and never «0» for a non-zero one (kpi.change_places); exactly no change is «без
   изменений» / "no change"; no previous value: no change is written;
+- whose numbers: a team value is over the members who gave all the KPI's inputs; when some
+  gave only part of them it says «(по 2 из 3)», and a change over fewer people than the value
+  says «(у 1 из 2)»;
 - plan: «план 2 %», with attainment «план 2 % (66,4 %)» (attainment to 0,1 %);
 - status marks: 🟢 on track, 🟡 at risk, 🔴 off track, ⚪ no data, 🔵 not rated (a KPI with no
   good direction and no plan, such as ad spend). Charts draw their own signs and explain them
@@ -20,7 +23,10 @@ The rules, stated once (the README repeats them):
 API (all return str unless said):
     mark(status)                       the status mark
     value(v, unit, t, currency)        a value
-    change(line, t, currency)          the change ("" without a previous value)
+    change(line, t, currency)          the change ("" without a previous value), «(у 1 из 2)»
+                                       when it is over fewer people than the value
+    whose(line, t)                     «(по 2 из 3)» when people who gave only part of the
+                                       inputs are left out of a team value
     relative(pct, t)                   a signed relative change alone, «−23,9 %»
     change_good(line) -> bool | None   whether the change is for the better (None: neutral)
     attainment(line, t)                «66,4 %» ("" without one)
@@ -76,6 +82,7 @@ class Parts:
     value: str
     change: str
     change_good: bool | None
+    whose: str  # «по 2 из 3» when the value leaves out people who gave part of its inputs
     plan: str
     attainment: str
     status: str  # on_track, at_risk, off_track, no_data, unrated
@@ -99,7 +106,23 @@ def _amount(magnitude: Decimal, places: int, t: Translator) -> str:
 
 
 def change(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> str:
-    """«▲ +12,5 %», «▼ −0,05 п.п.», «▲ +1 200 ₽», «без изменений»; "" without a previous."""
+    """«▲ +12,5 %», «▼ −0,05 п.п.», «▲ +1 200 ₽», «без изменений»; "" without a previous.
+    A team line whose change is over fewer people than its value says so: «(у 1 из 2)»."""
+    text = _change(line, t, currency)
+    if text and line.compared and len(line.compared) < len(line.members):
+        text += " " + t("kpi.change_of", n=len(line.compared), total=len(line.members))
+    return text
+
+
+def whose(line: kpi.KpiLine, t: Translator) -> str:
+    """«по 2 из 3»: a team line's value leaves out people who gave only part of its inputs."""
+    if not line.partial or not line.members:
+        return ""
+    total = len(line.members) + len(line.partial)
+    return t("kpi.value_of", n=len(line.members), total=total)
+
+
+def _change(line: kpi.KpiLine, t: Translator, currency: str) -> str:
     if line.change is None:
         return ""
     if line.change == 0:
@@ -165,6 +188,7 @@ def parts(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> Parts:
         value=value(line.value, line.kpi.unit, t, currency),
         change=change(line, t, currency),
         change_good=change_good(line),
+        whose=whose(line, t),
         plan=plan(line, t, currency),
         attainment=attainment(line, t),
         status=line.status.value,
@@ -184,6 +208,8 @@ def text(
     KPI's own (plain text, escaped here); `note` (HTML) goes last, e.g. whose numbers."""
     p = parts(line, t, currency)
     out = [t("kpi.line", mark=p.mark, title=escape(title or p.title), value=p.value)]
+    if p.whose:
+        out[0] += " " + p.whose
     out += [x for x in (p.change, p.plan, note) if x]
     return " · ".join(out)
 
