@@ -32,6 +32,7 @@ from kpi.parsing import parse_input, parse_number, validate
 from kpi.periods import (
     Cadence,
     Period,
+    month_holding,
     next_period,
     period_containing,
     periods_back,
@@ -107,6 +108,7 @@ __all__ = [
     "member_summary",
     "metric",
     "metrics",
+    "month_holding",
     "next_period",
     "parse_input",
     "parse_number",
