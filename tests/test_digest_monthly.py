@@ -102,8 +102,13 @@ async def test_a_month_with_a_holiday_week_counts_and_plans_the_weeks_worked(ses
     for start in (date(2027, 1, 11), date(2027, 1, 18), date(2027, 1, 25)):
         await put(session, boris, start, {"leads": "110", "impressions": "1000", "clicks": "50"})
     session.add(
-        Target(team_id=team.id, role_code="targetologist", kpi_code="leads", value=Decimal(100),
-               valid_from=date(2026, 11, 2))  # fmt: skip
+        Target(
+            team_id=team.id,
+            role_code="targetologist",
+            kpi_code="leads",
+            value=Decimal(100),
+            valid_from=date(2026, 11, 2),
+        )
     )
     await session.commit()
     january = monthly.month_of(date(2027, 1, 1))
@@ -121,8 +126,9 @@ async def test_a_month_with_a_holiday_week_counts_and_plans_the_weeks_worked(ses
     assert tgt["leads"].change_pct == Decimal(10)
     assert sm.team_line(loaded.data, "ctr").change == 0  # ratios do not move with the scale
     text = spaces(
-        monthly.report_text(loaded, {"total": 0, "done": 0, "overdue": 0}, I18n().get("ru"),
-                            late=False)  # fmt: skip
+        monthly.report_text(
+            loaded, {"total": 0, "done": 0, "overdue": 0}, I18n().get("ru"), late=False
+        )
     )
     assert "Сложено из 3 отчётных периодов" in text
     assert "Периоды месяца: 11–17 янв., 18–24 янв., 25–31 янв." in text
