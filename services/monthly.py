@@ -9,8 +9,9 @@ How a month is built (the README states the same):
 - the report goes out once the month is over and every counted period's collection has
   closed (its deadline passed): on the first working day after both (team holidays and
   weekends skipped) at 09:00 team time, to the leads in private chat and, when
-  `monthly_group` is on, to the group; claimed in the post log as kind "monthly" with the month's key "YYYY-MM":
-  exactly once; caught up within `catch_up_hours` when the bot was down, marked late;
+  `monthly_group` is on, to the group; claimed in the post log as kind "monthly" with the
+  month's key "YYYY-MM": exactly once; caught up within `catch_up_hours` when the bot was
+  down, marked late;
 - each member's counted periods are summed (stock inputs: the last value) and ratios are
   recomputed from the sums; the report names the periods it covers;
 - plans are those in force in the month's last counted period, scaled for summed raw inputs
