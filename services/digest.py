@@ -283,7 +283,7 @@ def _bar(item: KpiLine, t: Translator, currency: str) -> ch.PlanFactBar:
     value = kl.value(item.value, item.kpi.unit, t, currency)
     target = kl.value(item.target, item.kpi.unit, t, currency)
     if item.value is None:
-        label = t("charts.plan_fact.no_value", target=target)
+        label = t("charts.plan_fact.no_value", value=value, target=target)
     else:
         label = t(
             "charts.plan_fact.label", value=value, target=target, attainment=kl.attainment(item, t)
