@@ -30,12 +30,11 @@ from sqlalchemy import select
 import kpi
 from bot.i18n import I18n
 from models.tables import Checkin, Collection, Target
-from services import agenda, checkin_views, checkins, export, monthly, rhythm
+from services import agenda, checkin_views, checkins, export, meeting_views, monthly, rhythm
 from services import digest as digests
 from services import meeting as meetings
-from services import meeting_views
 from services import summary as sm
-from tests.test_digest_fixtures import DEADLINE, MSK, NOW, WEEK, WEEK_BEFORE, make_team, put
+from tests.test_digest_fixtures import DEADLINE, NOW, WEEK, WEEK_BEFORE, make_team, put
 from views import kpi_line as kl
 
 PERIOD = kpi.Period(WEEK, date(2026, 11, 22))
