@@ -119,3 +119,30 @@ def test_the_comparison_rule_is_per_kpi_and_the_same_people():
     team = kpi.team_summary(now, before)
     by_code = {x.kpi.code: x for t in team.topics for x in t.lines}
     assert by_code["cpa"].change == item.change
+
+
+def test_the_digest_writes_a_bad_swing_with_a_true_minus_and_its_direction():
+    """Before issue 11: «отклонение -23,9 %» (a hyphen) and no «в худшую сторону»."""
+    from datetime import date, timedelta
+
+    from models.tables import Team
+    from services import digest as digests
+    from services import summary as sm
+
+    team = Team(title="Маркетинг", cadence="weekly", currency="RUB", locale="ru")
+    start = date(2026, 10, 19)
+    periods = [kpi.Period(start + timedelta(weeks=i), start + timedelta(weeks=i, days=6))
+               for i in range(5)]  # fmt: skip
+    clicks = ["200", "200", "200", "200", "150"]  # CTR 2 % four weeks, then 1,5 %: −25 %
+    history = [
+        [
+            MemberInputs(1, ("context_ads_specialist",), {"impressions": D(10000), "clicks": D(c)})
+        ]  # fmt: skip
+        for c in clicks
+    ]
+    data = sm.TeamData(team=team, members=[], periods=periods, history=history, target_rows=[],
+                       responded=set(), away=set())  # fmt: skip
+    text = digests.digest_text(data, {"total": 0, "done": 0, "overdue": 0}, RU, late=False)
+    swing = next(x for x in text.split("\n") if x.startswith("⚡ CTR"))
+    assert f"({MINUS}25{NBSP}%) — в худшую сторону" in swing
+    assert "-" not in swing.split("—")[0]
