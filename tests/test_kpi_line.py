@@ -135,9 +135,7 @@ def test_the_digest_writes_a_bad_swing_with_a_true_minus_and_its_direction():
                for i in range(5)]  # fmt: skip
     clicks = ["200", "200", "200", "200", "150"]  # CTR 2 % four weeks, then 1,5 %: −25 %
     history = [
-        [
-            MemberInputs(1, ("context_ads_specialist",), {"impressions": D(10000), "clicks": D(c)})
-        ]  # fmt: skip
+        [MemberInputs(1, ("context_ads_specialist",), {"impressions": D(10000), "clicks": D(c)})]
         for c in clicks
     ]
     data = sm.TeamData(team=team, members=[], periods=periods, history=history, target_rows=[],
