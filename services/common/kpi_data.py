@@ -1,0 +1,76 @@
+"""Stored answers and targets, loaded into the shapes kpi/ computes on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kpi import MemberInputs, Period
+from models.tables import Answer, Member, Team
+
+
+async def answers_by_member(
+    session: AsyncSession, team: Team, starts: Sequence[date]
+) -> dict[date, dict[int, dict[str, Decimal]]]:
+    """period start → member id → input code → value ("no data" answers are left out)."""
+    query = (
+        select(Answer.period_start, Answer.member_id, Answer.input_code, Answer.value)
+        .join(Member, Member.id == Answer.member_id)
+        .where(Member.team_id == team.id, Answer.period_start.in_(list(starts)))
+    )
+    result: dict[date, dict[int, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for start, member_id, code, value in await session.execute(query):
+        if value is not None:
+            result[start][member_id][code] = value
+    return result
+
+
+async def member_inputs(
+    session: AsyncSession, team: Team, members: Sequence[Member], period: Period
+) -> list[MemberInputs]:
+    """Each member's inputs for one period (members with no answers get empty inputs)."""
+    answers = await answers_by_member(session, team, [period.start])
+    by_member = answers.get(period.start, {})
+    return [
+        MemberInputs(member_id=m.id, role_codes=m.role_codes, inputs=dict(by_member.get(m.id, {})))
+        for m in members
+    ]
+
+
+async def history(
+    session: AsyncSession, team: Team, members: Sequence[Member], periods: Sequence[Period]
+) -> list[list[MemberInputs]]:
+    """member_inputs for each period, oldest first, in one query."""
+    answers = await answers_by_member(session, team, [p.start for p in periods])
+    return [
+        [
+            MemberInputs(
+                member_id=m.id,
+                role_codes=m.role_codes,
+                inputs=dict(answers.get(p.start, {}).get(m.id, {})),
+            )
+            for m in members
+        ]
+        for p in periods
+    ]
+
+
+async def targets(
+    session: AsyncSession,
+    team: Team,
+    period: Period,
+    member_id: int | None = None,
+    role_code: str | None = None,
+) -> dict[str, Decimal]:
+    """KPI code → plan in force for the period, for exactly the scope asked: the team (no
+    member, no role), a role's line, or a member's line for one of their roles. Rows set for
+    another role or member never apply; precedence as services.targets.pick says."""
+    from services.reports import targets as target_rows
+
+    rows = await target_rows.in_period(session, team, period)
+    return target_rows.pick(rows, member_id=member_id, role_code=role_code)
