@@ -109,9 +109,5 @@ class ContextMiddleware(BaseMiddleware):
             data["t"] = self.i18n.get(team.locale)
         else:
             home = await teams.home_team(session, user) if user else None
-            data["t"] = self.i18n.pick(
-                user.locale if user else None,
-                user.language_code if user else None,
-                home.locale if home else None,
-            )
+            data["t"] = self.i18n.for_user(user, home)
         return await handler(event_, data)

@@ -25,7 +25,7 @@ from services.team import rhythm, teams
 from views import agenda as agenda_view
 from views import kpi_line as kl
 from views import tasks as task_notices
-from views.common import mention, user_name
+from views.common import mention, split_message, user_name
 from views.i18n import I18n, Translator
 from views.meeting import MeetingAction, member_lines
 
@@ -78,7 +78,7 @@ async def start_meeting(
     speakers = len(came.absent) + len(came.spoke)
     data = await agenda.collect(session, team, cycle, now)
     await agenda_job.send_chunks(
-        bot, team.chat_id, agenda_view.split_message(agenda_view.render(data, team, t))
+        bot, team.chat_id, split_message(agenda_view.render(data, team, t))
     )
     lines = [t.n("meeting.started", speakers, name=user_name(user))]
     note = await meeting_flow.away_note(session, meeting, t)

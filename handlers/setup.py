@@ -35,7 +35,7 @@ async def setup(
     if team is not None:
         await message.answer(t("onboarding.setup_already"))
         return
-    locale = i18n.pick(user.locale, user.language_code).locale
+    locale = i18n.for_user(user).locale
     timezone = runtime.settings.default_timezone
     team, _ = await teams.register(
         session,

@@ -16,7 +16,7 @@ from services.checkins import flow as checkins
 from services.checkins.status import MemberStatus, TeamStatus, team_status
 from services.team import rhythm
 from views.checkins import moment_text, period_text
-from views.common import user_name
+from views.common import bot_link, user_name
 from views.i18n import Translator
 from views.join import deep_link_keyboard
 
@@ -30,10 +30,6 @@ MARKS = {
     "away": "🌴",
     "unreachable": "🚫",
 }
-
-
-def bot_link(runtime: Runtime) -> str:
-    return f"https://t.me/{runtime.bot_username}"
 
 
 def _line(status: MemberStatus, team: Team, t: Translator) -> str:
@@ -79,7 +75,7 @@ def status_text(
         names = ", ".join(_line(s, team, t) for s in group)
         lines.append(f"{MARKS[kind]} {t(f'status.kind.{kind}')}: {names}")
     if status.of("unreachable"):
-        lines.append(t("status.fix_link", link=bot_link(runtime)))
+        lines.append(t("status.fix_link", link=bot_link(runtime.bot_username)))
     if not status.members:
         lines.append(t("status.nobody"))
     return "\n".join(lines)
@@ -99,7 +95,7 @@ async def show_status(
     await session.commit()
     markup = None
     if status.of("unreachable"):
-        markup = deep_link_keyboard(t("status.open_bot"), bot_link(runtime))
+        markup = deep_link_keyboard(t("status.open_bot"), bot_link(runtime.bot_username))
     await message.answer(status_text(status, upcoming, team, t, runtime), reply_markup=markup)
 
 
@@ -108,5 +104,5 @@ async def report_in_group(message: Message, t: Translator, runtime: Runtime) -> 
     """Numbers are never asked or shown in the group: point to the private chat."""
     await message.answer(
         t("checkin.private_only"),
-        reply_markup=deep_link_keyboard(t("status.open_bot"), bot_link(runtime)),
+        reply_markup=deep_link_keyboard(t("status.open_bot"), bot_link(runtime.bot_username)),
     )

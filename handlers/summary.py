@@ -19,6 +19,8 @@ from models.tables import Member, Task, Team, User
 from services.common.clock import team_today
 from services.reports import summary as sm
 from services.team import rhythm, teams
+from views import summary as summary_view
+from views.common import split_message
 from views.i18n import Translator
 
 router = Router(name="summary")
@@ -36,7 +38,7 @@ async def _period(
 
 async def _answer(message: Message, session: AsyncSession, text: str) -> None:
     await session.commit()  # the update is recorded before anyone is answered
-    for part in sm.chunks(text):
+    for part in split_message(text):
         await message.answer(part)
 
 
@@ -55,7 +57,7 @@ async def team_summary(
         await message.answer(t(error.key, **error.params))
         return
     data = await sm.load(session, team, period)
-    await _answer(message, session, sm.team_text(data, t))
+    await _answer(message, session, summary_view.team_text(data, t))
 
 
 @router.message(Command("summary"), PRIVATE)
@@ -81,10 +83,12 @@ async def own_summary(
         await message.answer(t(error.key, **error.params))
         return
     data = await sm.load(session, team, period)
-    await _answer(message, session, sm.member_text(data, member, t))
+    await _answer(message, session, summary_view.member_text(data, member, t))
     if member.role_codes:
         footer = t("summary.card_footer", tasks=await _open_tasks(session, member))
-        png = await asyncio.to_thread(charts.render, sm.card_spec(data, member, t, footer))
+        png = await asyncio.to_thread(
+            charts.render, summary_view.card_spec(data, member, t, footer)
+        )
         await message.answer_photo(BufferedInputFile(png, filename="card.png"))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from aiogram.utils.deep_linking import create_deep_link
+from aiogram.utils.link import create_telegram_link
+
 import kpi
 from models.tables import Member, Team, User
 from views.i18n import Translator, escape
@@ -45,3 +48,47 @@ def reachability(user: User, t: Translator) -> str:
     if not user.started:
         return t("members.never_started")
     return t("members.reachable")
+
+
+def bot_link(username: str, start: str | None = None) -> str:
+    """t.me/<bot>, or the deep link that /start's the bot with `start` (aiogram's deep_linking)."""
+    if start is None:
+        return create_telegram_link(username)
+    return create_deep_link(username, "start", start)
+
+
+MESSAGE_LIMIT = 4096  # Telegram's longest message
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The one splitter of long texts into messages: cut between blocks (blank lines), else
+    between lines, and a line longer than `limit` at the limit. Every line is self-contained
+    HTML, so a cut between lines never splits a tag."""
+    chunks: list[str] = []
+    current = ""
+
+    def flush() -> None:
+        nonlocal current
+        if current.strip():
+            chunks.append(current)
+        current = ""
+
+    for block in text.split("\n\n"):
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        flush()
+        for line in block.split("\n"):
+            while len(line) > limit:
+                flush()
+                chunks.append(line[:limit])
+                line = line[limit:]
+            candidate = f"{current}\n{line}" if current else line
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                flush()
+                current = line
+    flush()
+    return chunks

@@ -26,6 +26,7 @@ from services.reports import summary as sm
 from services.reports import targets as target_rows
 from services.reports.digest import task_counts
 from views import kpi_line as kl
+from views import summary as summary_view
 from views.i18n import Translator, escape
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Digest:
 
 def _title(item: KpiLine, role_code: str | None, t: Translator) -> str:
     title = escape(item.kpi.titles[t.locale])
-    return f"{title} ({escape(sm.role_title(role_code, t))})" if role_code else title
+    return f"{title} ({escape(summary_view.role_title(role_code, t))})" if role_code else title
 
 
 def _all_role_lines(data: sm.TeamData) -> list[tuple[str, KpiLine]]:
@@ -125,7 +126,7 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
         t(
             f"digest.title.{team.cadence}",
             team=escape(team.title),
-            period=sm.period_label(team, data.period, t),
+            period=summary_view.period_label(team, data.period, t),
         )
     ]
     if late:
@@ -179,11 +180,13 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
             out += _more(t, [target_line(r, x, t, currency) for r, x in missed])
     out += ["", t("digest.reported", done=len(who.done), total=len(data.members))]
     if who.answering:
-        out.append(t("digest.answering", names=", ".join(sm.name(m) for m in who.answering)))
+        out.append(
+            t("digest.answering", names=", ".join(summary_view.name(m) for m in who.answering))
+        )
     if who.silent:
-        out.append(t("digest.silent", names=", ".join(sm.name(m) for m in who.silent)))
+        out.append(t("digest.silent", names=", ".join(summary_view.name(m) for m in who.silent)))
     if who.away:
-        out.append(t("digest.away", names=", ".join(sm.name(m) for m in who.away)))
+        out.append(t("digest.away", names=", ".join(summary_view.name(m) for m in who.away)))
     out += ["", _tasks_text(tasks, t)]
     return "\n".join(out)
 
@@ -281,13 +284,13 @@ def plan_fact_spec(data: sm.TeamData, t: Translator) -> ch.PlanFactChart | None:
         return None
     groups = [
         ch.PlanFactGroup(
-            sm.role_title(code, t) if code else t("charts.plan_fact.team"), tuple(bars)
+            summary_view.role_title(code, t) if code else t("charts.plan_fact.team"), tuple(bars)
         )
         for code, bars in grouped.items()
     ]
     return ch.PlanFactChart(
         title=t("charts.plan_fact.title"),
-        subtitle=sm.period_label(data.team, data.period, t),
+        subtitle=summary_view.period_label(data.team, data.period, t),
         groups=tuple(groups),
         status_labels={s: kl.status_text(s, t) for s in kl.MARKS},
         plan_label=t("charts.plan_fact.plan"),
@@ -338,7 +341,7 @@ def channels_spec(data: sm.TeamData, t: Translator) -> ch.ChannelChart | None:
         )
     return ch.ChannelChart(
         title=t("charts.channels.title"),
-        subtitle=sm.period_label(data.team, data.period, t),
+        subtitle=summary_view.period_label(data.team, data.period, t),
         channels=tuple(t(f"charts.channel.{code}") for code, _ in keep),
         metrics=tuple(metrics),
         no_data=kpi.format_number(None, "count", t.locale),
@@ -381,10 +384,10 @@ def funnel_spec(data: sm.TeamData, t: Translator) -> ch.FunnelChart | None:
             )
         )
     roles = {c for m in chosen for c in m.role_codes}
-    who = ", ".join(sm.role_title(c, t) for c in data.role_codes() if c in roles)
+    who = ", ".join(summary_view.role_title(c, t) for c in data.role_codes() if c in roles)
     return ch.FunnelChart(
         title=t("charts.funnel.title"),
-        subtitle=f"{who} · {sm.period_label(data.team, data.period, t)}",
+        subtitle=f"{who} · {summary_view.period_label(data.team, data.period, t)}",
         steps=tuple(stages),
         note=t("charts.funnel.note"),
         no_data=kpi.format_number(None, "count", t.locale),

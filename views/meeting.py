@@ -83,7 +83,7 @@ async def member_lines(
     """The member's KPIs by role for the period, against the previous one and their targets."""
     previous = kpi.previous_period(period, rhythm.cadence(team), team.anchor_date)
     history = await kpi_data.history(session, team, [member], [previous, period])
-    rows = await target_rows.in_period(session, team, period)
+    rows = await kpi_data.targets_in_force(session, team, period)
     current, before = history[1][0], history[0][0].inputs
     return {
         code: kpi.summarize(

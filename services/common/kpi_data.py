@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kpi import MemberInputs, Period
-from models.tables import Answer, Member, Team
+from models.tables import Answer, Member, Target, Team
 
 
 async def answers_by_member(
@@ -30,22 +30,10 @@ async def answers_by_member(
     return result
 
 
-async def member_inputs(
-    session: AsyncSession, team: Team, members: Sequence[Member], period: Period
-) -> list[MemberInputs]:
-    """Each member's inputs for one period (members with no answers get empty inputs)."""
-    answers = await answers_by_member(session, team, [period.start])
-    by_member = answers.get(period.start, {})
-    return [
-        MemberInputs(member_id=m.id, role_codes=m.role_codes, inputs=dict(by_member.get(m.id, {})))
-        for m in members
-    ]
-
-
 async def history(
     session: AsyncSession, team: Team, members: Sequence[Member], periods: Sequence[Period]
 ) -> list[list[MemberInputs]]:
-    """member_inputs for each period, oldest first, in one query."""
+    """Each member's inputs for each period (empty when no answers), oldest first, in one query."""
     answers = await answers_by_member(session, team, [p.start for p in periods])
     return [
         [
@@ -60,17 +48,16 @@ async def history(
     ]
 
 
-async def targets(
-    session: AsyncSession,
-    team: Team,
-    period: Period,
-    member_id: int | None = None,
-    role_code: str | None = None,
-) -> dict[str, Decimal]:
-    """KPI code → plan in force for the period, for exactly the scope asked: the team (no
-    member, no role), a role's line, or a member's line for one of their roles. Rows set for
-    another role or member never apply; precedence as services.targets.pick says."""
-    from services.reports import targets as target_rows
-
-    rows = await target_rows.in_period(session, team, period)
-    return target_rows.pick(rows, member_id=member_id, role_code=role_code)
+async def targets_in_force(session: AsyncSession, team: Team, period: Period) -> list[Target]:
+    """Every target row of the team in force for the period, oldest first: the one query of
+    "the target in force" (services/reports/targets.pick chooses among them per scope)."""
+    query = (
+        select(Target)
+        .where(
+            Target.team_id == team.id,
+            Target.valid_from <= period.start,
+            or_(Target.valid_to.is_(None), Target.valid_to >= period.start),
+        )
+        .order_by(Target.id)
+    )
+    return list(await session.scalars(query))

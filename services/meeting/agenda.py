@@ -90,7 +90,7 @@ async def collect(
     cadence = rhythm.cadence(team)
     periods = kpi.periods_back(cycle.period, HISTORY_PERIODS, cadence, team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
-    plans = await target_rows.in_period(session, team, cycle.period)
+    plans = await kpi_data.targets_in_force(session, team, cycle.period)
     role_plans = {c: target_rows.pick(plans, role_code=c) for m in members for c in m.role_codes}
     summary = kpi.team_summary(history[-1], history[-2], target_rows.pick(plans), role_plans)
     anomalies = kpi.detect_team_anomalies(history, ANOMALY_THRESHOLD)

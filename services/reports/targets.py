@@ -15,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
@@ -44,20 +44,6 @@ class TargetCommand:
     member: Member | None = None
     role_code: str | None = None
     one_period: bool = False
-
-
-async def in_period(session: AsyncSession, team: Team, period: Period) -> list[Target]:
-    """Every target row of the team in force for the period, oldest first."""
-    query = (
-        select(Target)
-        .where(
-            Target.team_id == team.id,
-            Target.valid_from <= period.start,
-            or_(Target.valid_to.is_(None), Target.valid_to >= period.start),
-        )
-        .order_by(Target.id)
-    )
-    return list(await session.scalars(query))
 
 
 def pick(

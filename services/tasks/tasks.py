@@ -248,16 +248,6 @@ def completion(tasks: Sequence[Task], today: date) -> Completion:
     )
 
 
-async def created_between(
-    session: AsyncSession, team: Team, start: datetime, end: datetime
-) -> list[Task]:
-    """Tasks set in [start, end) — e.g. over a digest's period."""
-    query = select(Task).where(
-        Task.team_id == team.id, Task.created_at >= start, Task.created_at < end
-    )
-    return list(await session.scalars(query.order_by(Task.id)))
-
-
 async def teams_with_reminders(session: AsyncSession, now: datetime) -> list[int]:
     """Teams (not paused) that may have a reminder due: one query for the planner's tick.
     No time zone's date is past UTC's date + 1, so that bounds 'due today or overdue'."""

@@ -31,16 +31,18 @@ import kpi
 from models.tables import Checkin, Collection, Target
 from services.checkins import flow as checkins
 from services.meeting import agenda, meetings
-from services.reports import export, monthly
+from services.reports import monthly
 from services.reports import summary as sm
 from services.team import rhythm
 from tests.support.digest import DEADLINE, NOW, WEEK, WEEK_BEFORE, make_team, put
 from views import agenda as agenda_view
 from views import checkins as checkin_views
 from views import digest as digests
+from views import export
 from views import kpi_line as kl
 from views import meeting as meeting_views
 from views import monthly as monthly_view
+from views import summary as summary_view
 from views.i18n import I18n
 
 PERIOD = kpi.Period(WEEK, date(2026, 11, 22))
@@ -95,7 +97,7 @@ WHOSE = re.compile(r" \((?:по|у) \d+ из \d+\)$")
 def parse(text: str, *, role_suffix: bool = False) -> dict[str, tuple[str, str, str]]:
     """The view's KPI lines: code → (mark, value, change); "" for no change shown."""
     out: dict[str, tuple[str, str, str]] = {}
-    for raw in sm.plain(text.replace("<b>", "\x01").replace("</b>", "\x02")).split("\n"):
+    for raw in summary_view.plain(text.replace("<b>", "\x01").replace("</b>", "\x02")).split("\n"):
         line = raw.replace("\x01", "<b>").replace("\x02", "</b>").strip()
         if not line or line.split(" ", 1)[0] not in MARKS or ": " not in line:
             continue
@@ -192,7 +194,7 @@ async def test_every_view_says_the_same_numbers(session, crew):
         assert ledger.add_view("end card", f"member {member.id}", text) == 5
     data = await sm.load(session, team, PERIOD)
     for member in (anna, vera, boris):
-        text = sm.member_text(data, member, t)
+        text = summary_view.member_text(data, member, t)
         assert ledger.add_view("/summary private", f"member {member.id}", text) == 5
     meeting = await meetings.start(session, team, started_by=11, now=NOW, period_start=WEEK)
     for _ in range(3):
@@ -210,9 +212,9 @@ async def test_every_view_says_the_same_numbers(session, crew):
             reading = Reading("export", kl.value(value, unit, t), None, mark)
             ledger.add(f"member {by_name[name].id}", code, reading)
     # --- a role's lines: /summary for the team, the digest's plans, the plan/fact chart, export
-    text = sm.team_text(data, t)
+    text = summary_view.team_text(data, t)
     for code in data.role_codes():
-        block = text.split(f"<b>{sm.role_title(code, t)}</b>")[1].split("\n\n")[0]
+        block = text.split(f"<b>{summary_view.role_title(code, t)}</b>")[1].split("\n\n")[0]
         assert ledger.add_view("/summary team", f"role {code}", block) == 5
     digest = await digests.build(session, team, PERIOD, t, now=NOW)
     for role_code, item in digests.targeted_lines(data):
@@ -223,8 +225,9 @@ async def test_every_view_says_the_same_numbers(session, crew):
         assert line in digest.text
         assert ledger.add_view("digest plans", scope, line, role_suffix=True) == 1
     plan = next(s for s in digest.specs if isinstance(s, kpi.charts.PlanFactChart))
+    titles = {summary_view.role_title(c, t): c for c in data.role_codes()}
     for group in plan.groups:
-        role_code = next((c for c in data.role_codes() if sm.role_title(c, t) == group.title), None)
+        role_code = titles.get(group.title)
         for bar in group.bars:
             code = TITLES[bar.title]
             scope = f"role {role_code}" if role_code else "team"
@@ -234,7 +237,7 @@ async def test_every_view_says_the_same_numbers(session, crew):
     for row in team_table.rows:
         start, _, _, _, role_title, code, _, value, unit, _, _, status = row
         if start == WEEK:
-            role_code = next(c for c in data.role_codes() if sm.role_title(c, t) == role_title)
+            role_code = titles[role_title]
             mark = kl.mark(next(s for s in kl.MARKS if kl.status_text(s, t) == status))
             ledger.add(f"role {role_code}", code, Reading("export", kl.value(value, unit, t),
                                                           None, mark))  # fmt: skip
@@ -258,7 +261,7 @@ async def test_every_view_says_the_same_numbers(session, crew):
     assert ledger.get(f"member {anna.id}", "ctr") == Reading(
         "end card", f"2{pct}", f"▼ −0,5{pp}", "🟢"
     )
-    assert "план 2\u00a0% (100\u00a0%)" in sm.member_text(data, anna, t)
+    assert "план 2\u00a0% (100\u00a0%)" in summary_view.member_text(data, anna, t)
     # Вера's CPA 5000/10 = 500 against her own 400 plan: 80 % → off track; Анна's 250 is
     # measured against the team's 600
     assert ledger.get(f"member {vera.id}", "cpa").mark == "🔴"
@@ -284,7 +287,7 @@ async def test_every_view_says_the_same_numbers(session, crew):
     for code in loaded.data.role_codes():
         for item in sm.role_lines(loaded.data, code):
             assert kl.text(item, t, team.currency) in report
-        block = report.split(f"<b>{sm.role_title(code, t)}</b>")[1].split("\n\n")[0]
+        block = report.split(f"<b>{summary_view.role_title(code, t)}</b>")[1].split("\n\n")[0]
         assert month.add_view("monthly", f"role {code}", block) == 5
     # Анна + Вера, both weeks: clicks 2500 / impressions 150000 = 1,67 %
     assert month.get("role context_ads_specialist", "ctr").value == f"1,7{pct}"
