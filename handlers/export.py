@@ -24,11 +24,7 @@ from views.common import bot_link
 from views.i18n import I18n, Translator, escape
 from views.join import deep_link_keyboard
 
-router = Router(name="export")
-router.message.filter(GROUP | PRIVATE)
 
-
-@router.message(Command("export"))
 async def export(
     message: Message,
     command: CommandObject,
@@ -54,16 +50,12 @@ async def export(
         return
     now = runtime.now()
     args = (command.args or "").strip()
-    try:
-        if args:
-            start, end = exports.parse_range(args, team_today(now, team.timezone))
-            periods = exports.periods_between(team, start, end)
-        else:
-            current = rhythm.current_cycle(team, now).period
-            periods = exports.last_periods(team, current)
-    except exports.ExportError as error:
-        await message.answer(t(error.key, **error.params))
-        return
+    if args:
+        start, end = exports.parse_range(args, team_today(now, team.timezone))
+        periods = exports.periods_between(team, start, end)
+    else:
+        current = rhythm.current_cycle(team, now).period
+        periods = exports.last_periods(team, current)
     await session.commit()  # the lead flag refreshed by is_lead, before answering
     own = i18n.for_user(user, team)  # the files: the lead's language
     data = await export_view.collect(session, team, periods, own)
@@ -98,3 +90,11 @@ async def export(
         return
     if not private:
         await message.answer(t("export.sent", period=export_view.range_label(periods, t)))
+
+
+def setup() -> Router:
+    """The export feature's router, new for each Dispatcher."""
+    router = Router(name="export")
+    router.message.filter(GROUP | PRIVATE)
+    router.message.register(export, Command("export"))
+    return router

@@ -16,16 +16,12 @@ from views.common import bot_link, mention, roles_text
 from views.i18n import I18n, Translator
 from views.join import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
 
-router = Router(name="join")
 
-
-@router.message(Command("join"), GROUP, flags=TEAM_REQUIRED)
 async def join_in_group(message: Message, team: Team, t: Translator, runtime: Runtime) -> None:
     link = bot_link(runtime.bot_username, start=team.join_token)
     await message.answer(t("join.invite"), reply_markup=deep_link_keyboard(t("join.button"), link))
 
 
-@router.message(CommandStart(deep_link=True), PRIVATE)
 async def start_with_token(
     message: Message, command: CommandObject, session: AsyncSession, user: User, i18n: I18n
 ) -> None:
@@ -44,7 +40,6 @@ async def start_with_token(
     )
 
 
-@router.callback_query(RolePick.filter(), PRIVATE_CALLBACK)
 async def pick(
     query: CallbackQuery,
     callback_data: RolePick,
@@ -89,3 +84,12 @@ async def pick(
             group_t("join.announce", name=mention(user), roles=roles_text(member, group_t)),
         )
     await query.answer()
+
+
+def setup() -> Router:
+    """The join feature's router, new for each Dispatcher."""
+    router = Router(name="join")
+    router.message.register(join_in_group, Command("join"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(start_with_token, CommandStart(deep_link=True), PRIVATE)
+    router.callback_query.register(pick, RolePick.filter(), PRIVATE_CALLBACK)
+    return router

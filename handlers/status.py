@@ -20,9 +20,6 @@ from views.common import bot_link, user_name
 from views.i18n import Translator
 from views.join import deep_link_keyboard
 
-router = Router(name="status")
-router.message.filter(GROUP)
-
 MARKS = {
     "done": "✅",
     "in_progress": "✍️",
@@ -81,7 +78,6 @@ def status_text(
     return "\n".join(lines)
 
 
-@router.message(Command("status"), flags=LEADS_ONLY)
 async def show_status(
     message: Message,
     session: AsyncSession,
@@ -99,10 +95,18 @@ async def show_status(
     await message.answer(status_text(status, upcoming, team, t, runtime), reply_markup=markup)
 
 
-@router.message(Command("report"))
 async def report_in_group(message: Message, t: Translator, runtime: Runtime) -> None:
     """Numbers are never asked or shown in the group: point to the private chat."""
     await message.answer(
         t("checkin.private_only"),
         reply_markup=deep_link_keyboard(t("status.open_bot"), bot_link(runtime.bot_username)),
     )
+
+
+def setup() -> Router:
+    """The status feature's router, new for each Dispatcher."""
+    router = Router(name="status")
+    router.message.filter(GROUP)
+    router.message.register(show_status, Command("status"), flags=LEADS_ONLY)
+    router.message.register(report_in_group, Command("report"))
+    return router

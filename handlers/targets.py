@@ -14,19 +14,17 @@ import kpi
 from core.runtime import Runtime
 from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import LEADS_ONLY
+from handlers.common.people import pointed_at
 from kpi import Period
 from models.tables import Target, Team
 from services.common import kpi_data
 from services.common.clock import team_today
 from services.reports import targets as targets_service
-from services.reports.targets import TargetCommand, TargetError
+from services.reports.targets import TargetCommand
 from services.team import rhythm, teams
 from views import kpi_line as kl
 from views import summary as summary_view
 from views.i18n import Translator, escape
-
-router = Router(name="targets")
-router.message.filter(GROUP | PRIVATE)
 
 
 def current_period(team: Team, runtime: Runtime) -> Period:
@@ -103,12 +101,10 @@ def confirmation(command: TargetCommand, team: Team, period: Period, t: Translat
     return t("targets.saved", scope=scope, title=title, value=value, when=when)
 
 
-@router.message(Command("targets"), PRIVATE)
 async def in_private(message: Message, t: Translator) -> None:
     await message.answer(t("targets.group_only"))
 
 
-@router.message(Command("targets"), GROUP, flags=LEADS_ONLY)
 async def targets(
     message: Message,
     command: CommandObject,
@@ -121,19 +117,24 @@ async def targets(
     if not (command.args or "").strip():
         await message.answer(await listing(session, team, period, t))
         return
-    replied = message.reply_to_message
-    reply_user = replied.from_user if replied and replied.from_user else None
-    try:
-        parsed = await targets_service.read_command(
-            session,
-            team,
-            command.args or "",
-            locale=t.locale,
-            reply_user_id=reply_user.id if reply_user and not reply_user.is_bot else None,
-        )
-    except TargetError as error:
-        await message.answer(t(error.key, **error.params))
-        return
+    mentioned, reply_user_id, args = pointed_at(message, command.args or "")
+    parsed = await targets_service.read_command(
+        session,
+        team,
+        args,
+        locale=t.locale,
+        reply_user_id=reply_user_id,
+        mentioned_user_id=mentioned,
+    )
     await targets_service.apply(session, team, parsed, period)
     await session.commit()
     await message.answer(confirmation(parsed, team, period, t))
+
+
+def setup() -> Router:
+    """The targets feature's router, new for each Dispatcher."""
+    router = Router(name="targets")
+    router.message.filter(GROUP | PRIVATE)
+    router.message.register(in_private, Command("targets"), PRIVATE)
+    router.message.register(targets, Command("targets"), GROUP, flags=LEADS_ONLY)
+    return router

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram.utils.deep_linking import create_deep_link
 from aiogram.utils.link import create_telegram_link
 
 import kpi
 from models.tables import Member, Team, User
+from services.common.errors import UserError
 from views.i18n import Translator, escape
 
 
@@ -92,3 +95,15 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
                 current = line
     flush()
     return chunks
+
+
+def error_text(error: UserError, t: Translator) -> str:
+    """A refusal's text: its key with the params written for the reader (dates in the locale,
+    with the year when the error says so; typed text escaped), then its hint's line."""
+    skeleton = "yMMMd" if error.full_dates else "MMMd"
+    params = {
+        key: t.date(value, skeleton) if isinstance(value, date) else escape(str(value))
+        for key, value in error.params.items()
+    }
+    text = t(error.key, **params)
+    return f"{text}\n\n{t(error.hint)}" if error.hint else text

@@ -13,6 +13,7 @@ from kpi import Period
 from models.db import session_maker
 from models.tables import Target, Team
 from services.common import kpi_data
+from services.common.errors import UserError
 from services.reports import targets as tg
 from tests.support.digest import (
     ANNA,
@@ -69,7 +70,7 @@ async def test_commands_are_read_by_code_title_role_member_and_period(session):
 )
 async def test_bad_commands_are_refused_with_a_reason(session, text, key):
     crew = await make_team(session)
-    with pytest.raises(tg.TargetError) as caught:
+    with pytest.raises(UserError) as caught:
         await read(session, crew, text)
     assert caught.value.key == key
 
