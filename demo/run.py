@@ -6,7 +6,6 @@ stage; the chat is printed as it happens. Time is a manual clock the script move
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,7 @@ from tgemu.transcript import print_event
 MSK = ZoneInfo("Europe/Moscow")
 GROUP = -1001234567890
 TOKEN = "123456:DEMO-TOKEN-planerka"
+DATABASE = "planerka.sqlite3"  # in the --out folder
 
 
 @dataclass(frozen=True)
@@ -97,29 +97,31 @@ async def run_demo(settings: Settings, out: str = "demo-output") -> int:
         GROUP, "Маркетинг · планёрка", creator=LEAD.user_id, members=[p.user_id for p in TEAM]
     )
     clock = ManualClock(datetime(2026, 11, 20, 12, 0, tzinfo=MSK))
-    with tempfile.TemporaryDirectory(prefix="planerka-demo-") as workdir:
-        demo_settings = settings.model_copy(
-            update={
-                "bot_token": SecretStr(TOKEN),
-                "telegram_api_url": emu.api_url,
-                "database_url": f"sqlite+aiosqlite:///{workdir}/demo.sqlite3",
-                "redis_url": None,
-                # The emulator isn't Telegram: no need to pace the demo at 20 group posts/min.
-                "delivery_group_per_min": 0,
-                "delivery_private_per_s": 0,
-            }
-        )
-        out_dir = Path(out).resolve()
-        out_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            async with running(demo_settings, clock=clock, tick_seconds=3600) as app:
-                emu.bot_busy = app.busy
-                demo = Demo(emu=emu, app=app, clock=clock, out=out_dir)
-                print("planerka demo: the real bot against the Bot API emulator (no BOT_TOKEN set)")
-                for stage in stages():
-                    await stage(demo)
-                    await emu.wait_idle()
-        finally:
-            await emu.stop()
-    print(f"\nDemo finished. Output: {out_dir}", flush=True)
+    out_dir = Path(out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    database = out_dir / DATABASE
+    database.unlink(missing_ok=True)  # every run starts from an empty team
+    # the database stays in --out: `planerka digest` and `db copy` can read it afterwards
+    demo_settings = settings.model_copy(
+        update={
+            "bot_token": SecretStr(TOKEN),
+            "telegram_api_url": emu.api_url,
+            "database_url": f"sqlite+aiosqlite:///{database}",
+            "redis_url": None,
+            # The emulator isn't Telegram: no need to pace the demo at 20 group posts/min.
+            "delivery_group_per_min": 0,
+            "delivery_private_per_s": 0,
+        }
+    )
+    try:
+        async with running(demo_settings, clock=clock, tick_seconds=3600) as app:
+            emu.bot_busy = app.busy
+            demo = Demo(emu=emu, app=app, clock=clock, out=out_dir)
+            print("planerka demo: the real bot against the Bot API emulator (no BOT_TOKEN set)")
+            for stage in stages():
+                await stage(demo)
+                await emu.wait_idle()
+    finally:
+        await emu.stop()
+    print(f"\nDemo finished. Output: {out_dir} (its database: {database})", flush=True)
     return 0

@@ -24,6 +24,7 @@ from services.meeting import agenda, meetings
 from services.tasks import tasks as task_service
 from services.team import rhythm, teams
 from views import agenda as agenda_view
+from views import kpi_line as kl
 from views import tasks as task_notices
 from views.common import mention, split_message, user_name
 from views.i18n import I18n, Translator
@@ -169,7 +170,7 @@ async def ask_task(
             (x for role in lines.values() for x in role if x.kpi.code == callback_data.kpi), None
         )
         if line is not None:
-            about = t("meeting.task_about_kpi", kpi=agenda_view.kpi_line(line, t, team.currency))
+            about = t("meeting.task_about_kpi", kpi=kl.text(line, t, team.currency))
     prompt = await query.message.answer(
         t("meeting.task_prompt", name=mention(member.user), about=about),
         reply_markup=ForceReply(selective=True, input_field_placeholder=t("meeting.task_hint")),

@@ -22,6 +22,7 @@ from services.common.clock import team_today
 from services.reports import targets as targets_service
 from services.reports.targets import TargetCommand
 from services.team import rhythm, teams
+from views import kpi_line as kl
 from views import summary as summary_view
 from views.i18n import Translator, escape
 
@@ -49,7 +50,7 @@ def _when(once: bool, team: Team, period: Period, t: Translator) -> str:
 
 
 def _value(row_value, code: str, team: Team, t: Translator) -> str:
-    return summary_view.fmt(row_value, kpi.metric(code).unit, t, team.currency)
+    return kl.value(row_value, kpi.metric(code).unit, t, team.currency)
 
 
 async def listing(session: AsyncSession, team: Team, period: Period, t: Translator) -> str:

@@ -19,13 +19,20 @@ from kpi.definitions import (
     role,
 )
 from kpi.errors import REASONS, CatalogError, InputError
-from kpi.formatting import NOT_AVAILABLE, format_number, format_period, round_half_up
+from kpi.formatting import (
+    NOT_AVAILABLE,
+    change_places,
+    format_number,
+    format_period,
+    round_half_up,
+)
 from kpi.formulas import FORMULAS, Formula, compute
 from kpi.funnel import FunnelStep, funnel
 from kpi.parsing import parse_input, parse_number, validate
 from kpi.periods import (
     Cadence,
     Period,
+    month_holding,
     next_period,
     period_containing,
     periods_back,
@@ -39,6 +46,8 @@ from kpi.summary import (
     TeamSummary,
     TopicSummary,
     attainment,
+    compare,
+    complete,
     member_summary,
     status,
     summarize,
@@ -79,8 +88,11 @@ __all__ = [
     "all_inputs",
     "attainment",
     "catalog",
+    "change_places",
     "check_consistency",
     "combine_members",
+    "compare",
+    "complete",
     "compute",
     "conversion_metrics",
     "departments",
@@ -96,6 +108,7 @@ __all__ = [
     "member_summary",
     "metric",
     "metrics",
+    "month_holding",
     "next_period",
     "parse_input",
     "parse_number",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
@@ -15,6 +16,7 @@ from babel.units import format_unit
 from kpi.units import DISPLAY_PLACES, UNITS
 
 NOT_AVAILABLE: dict[str, str] = {"ru": "н/д", "en": "n/a"}
+_CODE_GLUED = re.compile(r"([A-Za-z]{2,})(?=[-\d])")
 DURATIONS = {"seconds": "duration-second", "days": "duration-day", "years": "duration-year"}
 
 
@@ -43,11 +45,14 @@ def format_number(
     currency: str = "RUB",
     *,
     signed: bool = False,
+    places: int | None = None,
 ) -> str:
     """E.g. "12,5 %", "1 200,50 ₽", "1 200 ₽", "4,25", "40 с" (ru); "12.5%", "40 sec" (en).
 
     Money shows kopecks only when there are any. `signed` puts "+" before a positive value
-    (for changes). parse_number() reads every result back to the value at display precision.
+    (for changes); `places` shows more decimals than the unit's own (not for money).
+    parse_number() reads every result back to the value at display precision. An alphabetic
+    currency code is set off by a non-breaking space ("RUB 257,655.16").
     """
     lang = locale.split("_")[0].split("-")[0].lower()
     if value is None:
@@ -55,7 +60,9 @@ def format_number(
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}")
     loc = _locale(locale)
-    q = round_half_up(Decimal(value), DISPLAY_PLACES[unit])
+    if places is None or unit == "money":
+        places = DISPLAY_PLACES[unit]
+    q = round_half_up(Decimal(value), places)
     if unit == "money":
         if q == q.to_integral_value():
             text = format_currency(
@@ -63,16 +70,34 @@ def format_number(
             )
         else:
             text = format_currency(q, currency, locale=loc)
+        text = _CODE_GLUED.sub(lambda m: m[1] + NBSP, text)
     elif unit == "percent":
         text = format_percent(q / 100, locale=loc, decimal_quantization=False)
     else:
-        places = DISPLAY_PLACES[unit]
         pattern = "#,##0" + ("." + "#" * places if places else "")
         if unit in DURATIONS:
             text = format_unit(q, DURATIONS[unit], length="short", format=pattern, locale=loc)
+            text = text.replace(" ", NBSP)
         else:
             text = format_decimal(q, format=pattern, locale=loc)
     return "+" + text if signed and q > 0 else text
+
+
+FAITHFUL = Decimal("0.25")  # a shown change is never further than this share from the true one
+MAX_CHANGE_PLACES = 12
+
+
+def change_places(magnitude: Decimal, places: int) -> int:
+    """The fewest decimal places, at least `places`, that show a change of this size within
+    ±25 % of itself and never as 0 (0,053 п.п. → 0,05; 0,004 % → 0,004)."""
+    m = abs(Decimal(magnitude))
+    if m == 0:
+        return places
+    for p in range(places, MAX_CHANGE_PLACES + 1):
+        shown = round_half_up(m, p)
+        if shown != 0 and abs(shown - m) <= m * FAITHFUL:
+            return p
+    return MAX_CHANGE_PLACES
 
 
 EN_DASH = "\u2013"

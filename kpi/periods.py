@@ -39,6 +39,20 @@ class Period:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
+def month_holding(period: Period) -> Period:
+    """The calendar month a period belongs to: the one holding most of its days; on a tie
+    (a two-week period split 7/7), the month it starts in. So 26 Oct – 1 Nov is October's and
+    30 Nov – 6 Dec is December's: every period belongs to exactly one month."""
+    days: dict[tuple[int, int], int] = {}
+    day = period.start
+    while day <= period.end:
+        days[(day.year, day.month)] = days.get((day.year, day.month), 0) + 1
+        day += timedelta(days=1)
+    first = (period.start.year, period.start.month)
+    year, month = max(days, key=lambda ym: (days[ym], ym == first))
+    return Period(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+
+
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

@@ -13,7 +13,7 @@ UNITS: tuple[str, ...] = (
     "years",
     "points",  # NPS, −100..100
 )
-DIRECTIONS: tuple[str, ...] = ("up", "down")
+DIRECTIONS: tuple[str, ...] = ("up", "down", "budget")  # budget: no good way without a plan
 AGGREGATIONS: tuple[str, ...] = ("sum", "last", "first", "mean")
 
 # Decimal places shown (rounded half-up) and parsed back; trailing zeros are dropped except money.

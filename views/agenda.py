@@ -13,56 +13,19 @@ from models.tables import Member, Task, Team
 from services.common.clock import team_now
 from services.meeting.agenda import AgendaData
 from services.tasks import tasks as task_service
+from views import kpi_line as kl
 from views.common import user_name
 from views.i18n import Translator, escape
 
 log = logging.getLogger(__name__)
 
-STATUS_MARKS = {
-    kpi.Status.ON_TRACK: "🟢",
-    kpi.Status.AT_RISK: "🟡",
-    kpi.Status.OFF_TRACK: "🔴",
-    kpi.Status.NO_DATA: "⚪",
-}
 
-
-# ----------------------------------------------------------------------------- texts
 def period_text(period: kpi.Period, t: Translator) -> str:
     return t("agenda.period", period=t.period(period.start, period.end))
 
 
 def value_text(value: Decimal | None, unit: str, t: Translator, currency: str) -> str:
-    return kpi.format_number(value, unit, t.locale, currency)
-
-
-def change_text(line: kpi.KpiLine, t: Translator, currency: str) -> str:
-    """«▲ +12 %» against the previous period; «= 0 %» when it rounds to no change."""
-    if line.change is None:
-        return ""
-    if line.change_pct is not None:
-        amount = kpi.format_number(line.change_pct, "percent", t.locale, currency, signed=True)
-    else:
-        amount = kpi.format_number(line.change, line.kpi.unit, t.locale, currency, signed=True)
-    if not any(ch.isdigit() and ch != "0" for ch in amount):
-        arrow = "="
-    else:
-        arrow = "▲" if line.change > 0 else "▼"
-    return f"{arrow} {amount}".replace("-", "−")
-
-
-def kpi_line(line: kpi.KpiLine, t: Translator, currency: str) -> str:
-    """«🔴 CTR: 1,2 % · ▼ −40 % · план 60 %» — value, change, plan attainment, status mark."""
-    parts = [value_text(line.value, line.kpi.unit, t, currency)]
-    change = change_text(line, t, currency)
-    if change:
-        parts.append(change)
-    if line.attainment is not None:
-        percent = kpi.format_number(line.attainment * 100, "percent", t.locale, currency)
-        parts.append(t("agenda.attainment", percent=percent))
-    elif line.target is not None:
-        parts.append(t("agenda.target", target=value_text(line.target, line.kpi.unit, t, currency)))
-    title = escape(line.kpi.titles[t.locale])
-    return f"{STATUS_MARKS[line.status]} {title}: " + " · ".join(parts)
+    return kl.value(value, unit, t, currency)
 
 
 def member_names(members: list[Member]) -> str:
@@ -124,7 +87,7 @@ def render(data: AgendaData, team: Team, t: Translator, *, late: bool = False) -
         lines.append("")
         lines.append(t("agenda.topic", number=number, title=escape(topic.topic.titles[t.locale])))
         if topic.lines:
-            lines.extend(kpi_line(line, t, currency) for line in topic.lines)
+            lines.extend(kl.text(line, t, currency) for line in topic.lines)
         else:
             lines.append(t("agenda.topic_no_data", na=kpi.format_number(None, "count", t.locale)))
     lines.append("")
@@ -173,11 +136,10 @@ def tasks_block(data: AgendaData, t: Translator) -> list[str]:
 
 def anomaly_line(anomaly: kpi.Anomaly, t: Translator, currency: str) -> str:
     metric = kpi.metric(anomaly.kpi_code)
-    change = kpi.format_number(anomaly.change_pct, "percent", t.locale, currency, signed=True)
     return t(
         "agenda.anomaly_good" if anomaly.direction_good else "agenda.anomaly_bad",
         title=escape(metric.titles[t.locale]),
         value=value_text(anomaly.value, metric.unit, t, currency),
         baseline=value_text(anomaly.baseline, metric.unit, t, currency),
-        change=change.replace("-", "−"),
+        change=kl.relative(anomaly.change_pct, t),
     )

@@ -16,14 +16,9 @@ import kpi
 from models.tables import Team
 from services.checkins.flow import EDITING, Flow, RoleCard
 from services.checkins.sanity import Doubt
+from views import kpi_line as kl
 from views.i18n import Translator, escape
 
-STATUS_MARK = {
-    kpi.Status.ON_TRACK: "🟢",
-    kpi.Status.AT_RISK: "🟡",
-    kpi.Status.OFF_TRACK: "🔴",
-    kpi.Status.NO_DATA: "⚪",
-}
 View = tuple[str, InlineKeyboardMarkup | None]
 
 
@@ -203,33 +198,6 @@ def reminder(flow: Flow, t: Translator, now: datetime, many_teams: bool = False)
     return question(flow, t, many_teams=many_teams, prefix=prefix)
 
 
-def _signed(value: Decimal, key: str, places: tuple[int, int], t: Translator) -> str | None:
-    """«+1,2 п.п.», «−12 %»: as few places as show the change; None if it rounds to nothing."""
-    for digits in places:
-        shown = t.number(abs(value), digits)
-        if shown.strip("0,.") != "":
-            return ("+" if value > 0 else "−") + t(key, value=shown)
-    return None
-
-
-def change_text(line: kpi.KpiLine, team: Team, t: Translator) -> str:
-    """The change against the previous period: percentage points for a percent KPI, else
-    percent of the previous value (or the unit's own change when that was zero)."""
-    if line.value is None:
-        return ""
-    if line.previous is None or line.change is None:
-        return t("checkin.change_first")
-    if line.kpi.unit == "percent":
-        amount = _signed(line.change, "checkin.pp", (1, 2), t)
-    elif line.change_pct is not None:
-        amount = _signed(line.change_pct, "checkin.pct", (0, 1), t)
-    else:
-        amount = kpi.format_number(line.change, line.kpi.unit, t.locale, team.currency, signed=True)
-    if amount is None or line.change == 0:
-        return t("checkin.change_same")
-    return t("checkin.change", arrow="▲" if line.change > 0 else "▼", amount=amount)
-
-
 def card_view(
     flow: Flow,
     roles: Sequence[RoleCard],
@@ -244,16 +212,7 @@ def card_view(
     for role_card in roles:
         lines.append("")
         lines.append(f"<b>{title(role_card.role, t)}</b>")
-        for line in role_card.lines:
-            value = number(line.value, line.kpi.unit, flow.team, t)
-            text = t(
-                "checkin.card_line",
-                mark=STATUS_MARK[line.status],
-                title=title(line.kpi, t),
-                value=value,
-                change=change_text(line, flow.team, t),
-            )
-            lines.append(text.rstrip())
+        lines.extend(kl.text(line, t, flow.team.currency) for line in role_card.lines)
     late = [a for a in flow.answers.values() if a.late]
     if late:
         lines += [

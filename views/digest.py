@@ -25,6 +25,7 @@ from services.common.clock import team_today
 from services.reports import summary as sm
 from services.reports import targets as target_rows
 from services.reports.digest import task_counts
+from views import kpi_line as kl
 from views import summary as summary_view
 from views.i18n import Translator, escape
 
@@ -137,19 +138,19 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     top = sm.headline(data)
     if top:
         out += ["", t("digest.headline")]
-        out += [summary_view.line_text(x, t, currency) for x in top]
+        out += [kl.text(x, t, currency) for x in top]
     moved = movers(data)
     if moved:
         out += ["", t("digest.movers")]
         for role_code, item in moved:
-            good = (item.change or 0) > 0 if item.kpi.direction == "up" else (item.change or 0) < 0
+            good = kl.change_good(item)
             out.append(
                 t(
                     "digest.mover",
-                    mark="👍" if good else "👎",
+                    mark={True: "👍", False: "👎", None: "↕️"}[good],
                     title=_title(item, role_code, t),
-                    value=summary_view.fmt(item.value, item.kpi.unit, t, currency),
-                    change=summary_view.change_text(item, t, currency),
+                    value=kl.value(item.value, item.kpi.unit, t, currency),
+                    change=kl.change(item, t, currency),
                 )
             )
     anomalies = kpi.detect_team_anomalies(data.history)
@@ -161,9 +162,9 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
             text = t(
                 key,
                 kpi=escape(k.titles[t.locale]),
-                value=summary_view.fmt(found.value, k.unit, t, currency),
-                baseline=summary_view.fmt(found.baseline, k.unit, t, currency),
-                change=kpi.format_number(found.change_pct, "percent", t.locale, signed=True),
+                value=kl.value(found.value, k.unit, t, currency),
+                baseline=kl.value(found.baseline, k.unit, t, currency),
+                change=kl.relative(found.change_pct, t),
             )
             out.append(f"⚡ {text}")
     hit, missed = targets_met(data)
@@ -191,15 +192,7 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
 
 
 def target_line(role_code: str | None, item: KpiLine, t: Translator, currency: str) -> str:
-    return t(
-        "digest.target_line",
-        mark=summary_view.STATUS_MARKS[item.status.value],
-        title=_title(item, role_code, t),
-        value=summary_view.fmt(item.value, item.kpi.unit, t, currency),
-        target=summary_view.fmt(item.target, item.kpi.unit, t, currency),
-        attainment=summary_view.attainment_text(item, t)
-        or kpi.format_number(None, "percent", t.locale),
-    )
+    return kl.text(item, t, currency, title=_title(item, role_code, t))
 
 
 def _tasks_text(tasks: dict, t: Translator) -> str:
@@ -245,9 +238,9 @@ def trends_spec(data: sm.TeamData, t: Translator, cadence: str | None = None) ->
             ch.TrendPanel(
                 title=k.titles[t.locale],
                 values=tuple(_f(v) for v in series),
-                last_label=summary_view.fmt(series[-1], k.unit, t, currency),
+                last_label=kl.value(series[-1], k.unit, t, currency),
                 target=_f(target),
-                target_label=t("charts.target", value=summary_view.fmt(target, k.unit, t, currency))
+                target_label=t("kpi.plan", target=kl.value(target, k.unit, t, currency))
                 if target is not None
                 else "",
                 direction=k.direction,
@@ -264,13 +257,14 @@ def trends_spec(data: sm.TeamData, t: Translator, cadence: str | None = None) ->
 
 
 def _bar(item: KpiLine, t: Translator, currency: str) -> ch.PlanFactBar:
-    value = summary_view.fmt(item.value, item.kpi.unit, t, currency)
-    target = summary_view.fmt(item.target, item.kpi.unit, t, currency)
+    value = kl.value(item.value, item.kpi.unit, t, currency)
+    target = kl.value(item.target, item.kpi.unit, t, currency)
     if item.value is None:
-        label = t("charts.plan_fact.no_value", target=target)
+        label = t("charts.plan_fact.no_value", value=value, target=target)
     else:
-        key = "charts.plan_fact.down" if item.kpi.direction == "down" else "charts.plan_fact.up"
-        label = t(key, value=value, target=target)
+        label = t(
+            "charts.plan_fact.label", value=value, target=target, attainment=kl.attainment(item, t)
+        )
     return ch.PlanFactBar(
         title=item.kpi.titles[t.locale],
         attainment=None if item.attainment is None else float(item.attainment * 100),
@@ -298,7 +292,7 @@ def plan_fact_spec(data: sm.TeamData, t: Translator) -> ch.PlanFactChart | None:
         title=t("charts.plan_fact.title"),
         subtitle=summary_view.period_label(data.team, data.period, t),
         groups=tuple(groups),
-        status_labels={s: t(f"kpi.status.{s}") for s in summary_view.STATUS_MARKS},
+        status_labels={s: kl.status_text(s, t) for s in kl.MARKS},
         plan_label=t("charts.plan_fact.plan"),
         no_data=t("charts.plan_fact.none"),
         locale=t.locale,
@@ -340,7 +334,7 @@ def channels_spec(data: sm.TeamData, t: Translator) -> ch.ChannelChart | None:
             ch.ChannelMetric(
                 title=k.titles[t.locale] if code != "spend" else t("charts.channels.spend"),
                 values=tuple(_f(v) for v in values),
-                labels=tuple(summary_view.fmt(v, k.unit, t, currency) for v in values),
+                labels=tuple(kl.value(v, k.unit, t, currency) for v in values),
                 direction=k.direction,
                 reference=reference,
             )

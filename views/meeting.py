@@ -13,9 +13,11 @@ from models.tables import Meeting, Member, Team
 from services.common import kpi_data
 from services.common.clock import team_now
 from services.meeting import agenda, meetings
+from services.reports import targets as target_rows
 from services.tasks import tasks as task_service
 from services.team import rhythm
 from views import agenda as agenda_view
+from views import kpi_line as kl
 from views.common import mention, role_title, user_name
 from views.i18n import Translator, escape
 
@@ -81,8 +83,17 @@ async def member_lines(
     """The member's KPIs by role for the period, against the previous one and their targets."""
     previous = kpi.previous_period(period, rhythm.cadence(team), team.anchor_date)
     history = await kpi_data.history(session, team, [member], [previous, period])
-    targets = await kpi_data.targets(session, team, period, member.id)
-    return kpi.member_summary(history[1][0], history[0][0].inputs, targets)
+    rows = await kpi_data.targets_in_force(session, team, period)
+    current, before = history[1][0], history[0][0].inputs
+    return {
+        code: kpi.summarize(
+            kpi.role(code).kpis,
+            current.inputs,
+            before,
+            target_rows.pick(rows, member_id=member.id, role_code=code),
+        )
+        for code in member.role_codes
+    }
 
 
 async def speaker_card(
@@ -111,7 +122,7 @@ async def speaker_card(
         lines.append("")
         lines.append(f"<b>{escape(role_title(role_code, t))}</b>")
         for line in role_lines:
-            lines.append(agenda_view.kpi_line(line, t, team.currency))
+            lines.append(kl.text(line, t, team.currency))
             if line.status is kpi.Status.OFF_TRACK:
                 off_track.setdefault(line.kpi.code, line)
     mine = [

@@ -13,8 +13,9 @@ from kpi import Period
 from models.tables import Team
 from services.common.clock import team_today
 from services.reports import summary as sm
-from services.reports.monthly import load, task_counts
+from services.reports.monthly import Month, load, task_counts
 from views import digest as digests
+from views import kpi_line as kl
 from views import summary as summary_view
 from views.i18n import Translator, escape
 
@@ -25,24 +26,23 @@ def month_label(month: Period, t: Translator) -> str:
     return t.period(month.start, month.end)
 
 
-def report_text(
-    data: sm.TeamData,
-    reported: dict[int, int],
-    periods: int,
-    tasks: dict,
-    t: Translator,
-    *,
-    late: bool,
-) -> str:
+def report_text(month: Month, tasks: dict, t: Translator, *, late: bool) -> str:
+    data, reported, periods = month.data, month.reported, len(month.periods)
     team, currency = data.team, data.team.currency
     out = [t("monthly.title", month=month_label(data.period, t), team=escape(team.title))]
     if late:
         out.append(t("digest.late"))
     out.append(t.n("monthly.basis", periods))
+    out.append(
+        t("monthly.periods", periods=", ".join(t.period(p.start, p.end) for p in month.periods))
+    )
+    before = month.counts[-2] if len(month.counts) > 1 else 0
+    if before and before != periods:
+        out.append(t.n("monthly.per_period", before, now=periods))
     top = sm.headline(data)
     if top:
         out += ["", t("digest.headline")]
-        out += [summary_view.line_text(x, t, currency) for x in top]
+        out += [kl.text(x, t, currency) for x in top]
     for code in data.role_codes():
         holders = [m for m in data.members if code in m.role_codes]
         out += [
@@ -82,10 +82,11 @@ def report_text(
 async def compose(
     session: AsyncSession, team: Team, month: Period, t: Translator, *, now: datetime, late: bool
 ) -> digests.Digest:
-    data, reported, periods = await load(session, team, month)
+    loaded = await load(session, team, month)
+    data = loaded.data
     tasks = await task_counts(session, team, month, team_today(now, team.timezone))
-    text = report_text(data, reported, periods, tasks, t, late=late)
-    trends = digests.trends_spec(data, t, cadence="monthly")
+    text = report_text(loaded, tasks, t, late=late)
+    trends = digests.trends_spec(loaded.trend_data(), t, cadence="monthly")
     specs = [trends if trends.panels else None, digests.plan_fact_spec(data, t)]
     specs += [digests.channels_spec(data, t), digests.funnel_spec(data, t)]
     digest = digests.Digest(period=month, text=text, specs=[s for s in specs if s], late=late)

@@ -18,9 +18,8 @@ from services.reports.summary import (
     reporting,
     role_lines,
 )
+from views import kpi_line as kl
 from views.i18n import Translator, escape
-
-STATUS_MARKS = {"on_track": "✅", "at_risk": "⚠️", "off_track": "❌", "no_data": "▫️"}
 
 
 def name(member: Member) -> str:
@@ -34,68 +33,6 @@ def name(member: Member) -> str:
 
 def period_label(team: Team, period: Period, t: Translator) -> str:
     return t.period(period.start, period.end)
-
-
-SUFFIXED_UNITS = ("seconds", "days", "years")
-
-
-def fmt(value: Decimal | None, unit: str, t: Translator, currency: str) -> str:
-    """A value for people: «1 200,50 ₽», «12,5 %», «95 с»; «н/д» when undefined."""
-    text = kpi.format_number(value, unit, t.locale, currency)
-    if value is not None and unit in SUFFIXED_UNITS:
-        return t(f"summary.unit.{unit}", value=text)
-    return text
-
-
-def change_text(item: KpiLine, t: Translator, currency: str) -> str:
-    """«▲ 12 %», «▼ 0,4 п.п.» for percent KPIs, «→ 0 %» when it rounds to nothing; empty
-    without a previous value."""
-    if item.change is None:
-        return ""
-
-    def arrow(shown: Decimal) -> str:
-        if shown == 0:
-            return "→"
-        return "▲" if item.change > 0 else "▼"
-
-    if item.kpi.unit in ("percent", "points"):
-        shown = kpi.round_half_up(abs(item.change), 2)
-        amount = kpi.format_number(shown, "ratio", t.locale)
-        return t("summary.change_pp", arrow=arrow(shown), value=amount)
-    if item.change_pct is None:
-        shown = abs(item.change)
-        amount = fmt(shown, item.kpi.unit, t, currency)
-        return t("summary.change_abs", arrow=arrow(shown), value=amount)
-    shown = kpi.round_half_up(abs(item.change_pct), 1)
-    amount = kpi.format_number(shown, "percent", t.locale)
-    return t("summary.change_pct", arrow=arrow(shown), value=amount)
-
-
-def attainment_text(item: KpiLine, t: Translator) -> str:
-    if item.attainment is None:
-        return ""
-    return kpi.format_number(item.attainment * 100, "percent", t.locale)
-
-
-def line_text(item: KpiLine, t: Translator, currency: str, title: str | None = None) -> str:
-    """«✅ CPL: <b>745,50 ₽</b> · ▼ 3 % · план 800 ₽ (107 %)»."""
-    parts = [
-        t(
-            "summary.line",
-            mark=STATUS_MARKS[item.status.value],
-            title=escape(title or item.kpi.titles[t.locale]),
-            value=fmt(item.value, item.kpi.unit, t, currency),
-        )
-    ]
-    change = change_text(item, t, currency)
-    if change:
-        parts.append(change)
-    if item.target is not None:
-        target = fmt(item.target, item.kpi.unit, t, currency)
-        reached = attainment_text(item, t)
-        key = "summary.target_attained" if reached else "summary.target"
-        parts.append(t(key, target=target, attainment=reached))
-    return " · ".join(parts)
 
 
 def role_title(code: str, t: Translator) -> str:
@@ -131,7 +68,7 @@ def team_text(data: TeamData, t: Translator) -> str:
     if top:
         lines.append("")
         lines.append(t("summary.headline"))
-        lines.extend(line_text(x, t, currency) for x in top)
+        lines.extend(kl.text(x, t, currency) for x in top)
     for code in data.role_codes():
         holders = [m for m in data.members if code in m.role_codes]
         lines.append("")
@@ -155,8 +92,8 @@ def role_block(
     """A role's lines («н/д» where a KPI is undefined); one «no data» line instead when nobody
     holding the role answered."""
     if not answered and all(x.value is None for x in items):
-        return [t("summary.role_no_data", mark=STATUS_MARKS["no_data"])]
-    return [line_text(x, t, currency) for x in items]
+        return [t("summary.role_no_data", mark=kl.mark("no_data"))]
+    return [kl.text(x, t, currency) for x in items]
 
 
 def member_text(data: TeamData, member: Member, t: Translator) -> str:
@@ -183,13 +120,7 @@ def member_text(data: TeamData, member: Member, t: Translator) -> str:
 
 
 def legend(t: Translator) -> str:
-    return t(
-        "summary.legend",
-        on_track=STATUS_MARKS["on_track"] + " " + t("kpi.status.on_track"),
-        at_risk=STATUS_MARKS["at_risk"] + " " + t("kpi.status.at_risk"),
-        off_track=STATUS_MARKS["off_track"] + " " + t("kpi.status.off_track"),
-        no_data=STATUS_MARKS["no_data"] + " " + t("kpi.status.no_data"),
-    )
+    return kl.legend(t)
 
 
 TAG = re.compile(r"<[^>]+>")
@@ -219,23 +150,15 @@ def card_spec(data: TeamData, member: Member, t: Translator, footer: str = "") -
         if len(roles) > 1:
             sections.append((len(rows), role_title(code, t)))
         for item in items:
-            change = change_text(item, t, currency)
-            good = None
-            if item.change is not None and item.change != 0:
-                good = (item.change > 0) == (item.kpi.direction == "up")
-            target = ""
-            if item.target is not None:
-                target = t(
-                    "charts.card_target", target=fmt(item.target, item.kpi.unit, t, currency)
-                )
+            p = kl.parts(item, t, currency)
             rows.append(
                 CardRow(
-                    title=item.kpi.titles[t.locale],
-                    value=fmt(item.value, item.kpi.unit, t, currency),
-                    change=plain(change),
-                    change_good=good,
-                    target=target,
-                    status=item.status.value,
+                    title=p.title,
+                    value=p.value,
+                    change=p.change,
+                    change_good=p.change_good,
+                    target=p.plan,
+                    status=p.status,
                     history=tuple(_float(v) for v in member_series(data, member.id, item.kpi)),
                 )
             )
@@ -244,7 +167,7 @@ def card_spec(data: TeamData, member: Member, t: Translator, footer: str = "") -
         title=plain(name(member)),
         subtitle=f"{roles_text} · {period_label(data.team, data.period, t)}",
         rows=tuple(rows),
-        status_labels={s: t(f"kpi.status.{s}") for s in STATUS_MARKS},
+        status_labels={s: kl.status_text(s, t) for s in kl.MARKS},
         no_data=t("charts.no_data"),
         footer=footer,
         sections=tuple(sections),

@@ -50,7 +50,7 @@ def _draw(fig: Figure, chart: PlanFactChart, layout: list) -> None:
             else:
                 length = max(0.0, min(bar.attainment, CAP))
                 ax.barh(y, length, height=0.36, color=color)
-                text = f"{mark} {style.percent(bar.attainment, chart.locale)} · {bar.label}"
+                text = f"{mark} {bar.label}"  # the text views' own wording, attainment included
                 # a label starting just short of the plan line would be crossed by it
                 at = 101.5 if 88 < length < 101.5 else length
                 ax.text(at + 3, y, text, fontsize=style.SMALL, color=style.INK,

@@ -43,9 +43,10 @@ STATUS_COLORS = {
     "at_risk": ORANGE,
     "off_track": VERMILLION,
     "no_data": GREY,
+    "unrated": GREY,
 }
 # Colour is never the only cue: each status also has its sign.
-STATUS_MARKS = {"on_track": "✓", "at_risk": "!", "off_track": "✗", "no_data": "–"}
+STATUS_MARKS = {"on_track": "✓", "at_risk": "!", "off_track": "✗", "no_data": "–", "unrated": "·"}
 
 FONT = "DejaVu Sans"  # ships with matplotlib, has Cyrillic and ₽
 DPI = 150

@@ -520,11 +520,14 @@ async def card(session: AsyncSession, flow: Flow) -> list[RoleCard]:
     )
     current = answers.get(flow.period.start, {}).get(flow.member.id, {})
     before = answers.get(previous.start, {}).get(flow.member.id)
-    targets = await kpi_data.targets(session, flow.team, flow.period, flow.member.id)
+    from services.reports import targets as target_rows
+
+    rows = await kpi_data.targets_in_force(session, flow.team, flow.period)
     cards = []
     for code in flow.member.role_codes:
         if not _known_role(code):
             continue
         role = kpi.role(code)
-        cards.append(RoleCard(role, kpi.summarize(role.kpis, current, before, targets)))
+        plans = target_rows.pick(rows, member_id=flow.member.id, role_code=code)
+        cards.append(RoleCard(role, kpi.summarize(role.kpis, current, before, plans)))
     return cards

@@ -61,17 +61,3 @@ async def targets_in_force(session: AsyncSession, team: Team, period: Period) ->
         .order_by(Target.id)
     )
     return list(await session.scalars(query))
-
-
-async def targets(
-    session: AsyncSession, team: Team, period: Period, member_id: int | None = None
-) -> dict[str, Decimal]:
-    """KPI code → plan value in force for the period; a member's own target beats the team's,
-    a one-period target beats an open-ended one, a newer one beats an older one."""
-    rows = [
-        row
-        for row in await targets_in_force(session, team, period)
-        if row.member_id is None or row.member_id == member_id
-    ]
-    rows.sort(key=lambda t: (t.member_id is not None, t.valid_to is not None, t.created_at, t.id))
-    return {row.kpi_code: row.value for row in rows}

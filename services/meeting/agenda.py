@@ -21,6 +21,7 @@ from models.tables import Answer, Holiday, Member, Task, Team
 from services.common import kpi_data
 from services.common.clock import team_now
 from services.meeting import meetings
+from services.reports import targets as target_rows
 from services.tasks import tasks as task_service
 from services.team import rhythm, teams
 
@@ -47,15 +48,6 @@ class AgendaData:
     away: list[Member]
     today: date
     collected: bool  # the period's collection has opened (else there are no numbers yet)
-
-
-def like_for_like(
-    current: list[kpi.MemberInputs], previous: list[kpi.MemberInputs]
-) -> list[kpi.MemberInputs]:
-    """The previous period of the members who reported now: a change compares the same people
-    (someone who hasn't reported yet doesn't show up as a −60 % drop in revenue)."""
-    reported = {m.member_id for m in current if any(v is not None for v in m.inputs.values())}
-    return [m for m in previous if m.member_id in reported]
 
 
 async def team_holidays(session: AsyncSession, team: Team) -> list[date]:
@@ -98,8 +90,9 @@ async def collect(
     cadence = rhythm.cadence(team)
     periods = kpi.periods_back(cycle.period, HISTORY_PERIODS, cadence, team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
-    targets = await kpi_data.targets(session, team, cycle.period)
-    summary = kpi.team_summary(history[-1], like_for_like(history[-1], history[-2]), targets)
+    plans = await kpi_data.targets_in_force(session, team, cycle.period)
+    role_plans = {c: target_rows.pick(plans, role_code=c) for m in members for c in m.role_codes}
+    summary = kpi.team_summary(history[-1], history[-2], target_rows.pick(plans), role_plans)
     anomalies = kpi.detect_team_anomalies(history, ANOMALY_THRESHOLD)
     meeting_day = team_now(cycle.meeting_at, team.timezone).date()
     away_ids = await meetings.away_member_ids(session, team, meeting_day)

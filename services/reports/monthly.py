@@ -1,23 +1,37 @@
 """The monthly report (seed 001: «ежемесячные отчёты руководителю отдела»).
 
-On the first working day of a month (team time zone, team holidays skipped) at 09:00, the
-month just ended is aggregated — each member's periods whose start falls in the month summed
-(stock inputs: the last value), ratios recomputed from the sums — and sent to the leads in
-private chat and, when the team's `monthly_group` setting is on, to the group. Claimed in the
-post log as kind "monthly" with the reported month's key "YYYY-MM": exactly once; caught up
-within `catch_up_hours` when the bot was down, marked late.
-
-The month's plans are those in force in its last period, scaled to the month for summed raw
-inputs (a weekly plan of 100 leads is 400 for a four-period month); plans for rates and costs
-apply as they are.
+How a month is built (the README states the same):
+- a period belongs to the calendar month holding most of its days (kpi.month_holding; a tie
+  goes to the month it starts in): 26 Oct – 1 Nov is October's, 30 Nov – 6 Dec December's;
+- a month counts its periods that the team lived through (ending on or after the team's
+  anchor day), that weren't skipped for a holiday and that have a working day; a month
+  counting fewer periods than it holds is partial (the team's first month);
+- the report goes out once the month is over and every counted period's collection has
+  closed (its deadline passed): on the first working day after both (team holidays and
+  weekends skipped) at 09:00 team time, to the leads in private chat and, when
+  `monthly_group` is on, to the group; claimed in the post log as kind "monthly" with the
+  month's key "YYYY-MM": exactly once; caught up within `catch_up_hours` when the bot was
+  down, marked late;
+- each member's counted periods are summed (stock inputs: the last value) and ratios are
+  recomputed from the sums; the report names the periods it covers;
+- plans are those in force in the month's last counted period, scaled for summed raw inputs
+  by the number of periods counted (a weekly plan of 100 leads is 400 for a four-period
+  month); plans for rates and costs apply as they are;
+- the comparison with the previous month is like for like: per KPI the same people
+  (kpi.compare), and when the months count different numbers of periods, the previous
+  month's sums are taken per period (scaled to this month's count);
+- the trend chart draws months on that same per-period scale and never a partial month.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -33,6 +47,7 @@ from services.reports import summary as sm
 from services.team import rhythm, teams
 
 log = logging.getLogger(__name__)
+
 AT = time(9, 0)
 MONTHS_OF_HISTORY = 6
 
@@ -53,9 +68,58 @@ def first_working_day(month: Period, holidays: set[date]) -> date:
     return rhythm.next_working_day(month.start, holidays)
 
 
-def due_at(team: Team, month: Period, holidays: set[date]) -> datetime:
-    """When the report on the month *before* `month` goes out."""
-    return datetime.combine(first_working_day(month, holidays), AT, ZoneInfo(team.timezone))
+def periods_in(team: Team, month: Period) -> list[Period]:
+    """The team's periods that belong to the month (most of their days in it), oldest first."""
+    cadence = rhythm.cadence(team)
+    period = rhythm.period_of(team, month.start)
+    out = []
+    while period.start <= month.end:
+        if kpi.month_holding(period) == month:
+            out.append(period)
+        period = kpi.next_period(period, cadence, team.anchor_date)
+    return out
+
+
+def _has_working_day(period: Period, holidays: set[date]) -> bool:
+    day = period.start
+    while day <= period.end:
+        if rhythm.is_working_day(day, holidays):
+            return True
+        day += timedelta(days=1)
+    return False
+
+
+def counted(team: Team, month: Period, holidays: set[date]) -> list[rhythm.Cycle]:
+    """The cycles of the month's periods that count: lived through by the team, not skipped
+    for a holiday, with at least one working day."""
+    out = []
+    for period in periods_in(team, month):
+        if period.end < team.anchor_date or not _has_working_day(period, holidays):
+            continue
+        cycle = rhythm.cycle_for(team, period, holidays)
+        if not cycle.skipped:
+            out.append(cycle)
+    return out
+
+
+def is_partial(team: Team, month: Period, holidays: set[date]) -> bool:
+    """Fewer periods counted than the month holds for lack of the team (its first month)."""
+    return any(p.end < team.anchor_date for p in periods_in(team, month))
+
+
+def due_at(team: Team, month: Period, holidays: set[date]) -> datetime | None:
+    """When the report on `month` goes out: 09:00 on the first working day after both the
+    month's end and the last counted period's deadline; None when the month counts none."""
+    cycles = counted(team, month, holidays)
+    if not cycles:
+        return None
+    zone = ZoneInfo(team.timezone)
+    deadline = max(c.deadline_at for c in cycles)
+    day = max(deadline.astimezone(zone).date(), month.end + timedelta(days=1))
+    day = rhythm.next_working_day(day, holidays)
+    if datetime.combine(day, AT, zone) <= deadline:
+        day = rhythm.next_working_day(day + timedelta(days=1), holidays)
+    return datetime.combine(day, AT, zone)
 
 
 def due_month(
@@ -63,23 +127,14 @@ def due_month(
 ) -> tuple[Period, datetime] | None:
     """(the month to report on, when it was due) if its report is due now."""
     this = month_of(team_today(now, team.timezone))
-    moment = due_at(team, this, holidays)
-    if moment <= now <= moment + max(catch_up, digest_data.LATE_AFTER):
-        return previous_month(this), moment
+    window = max(catch_up, digest_data.LATE_AFTER)
+    month = previous_month(previous_month(this))
+    for _ in range(2):
+        moment = due_at(team, month, holidays)
+        if moment is not None and moment <= now <= moment + window:
+            return month, moment
+        month = month_of(month.end + timedelta(days=1))
     return None
-
-
-def periods_in(team: Team, month: Period) -> list[Period]:
-    """The team's periods whose start falls in the month, oldest first."""
-    cadence = rhythm.cadence(team)
-    period = rhythm.period_of(team, month.start)
-    if period.start < month.start:
-        period = kpi.next_period(period, cadence, team.anchor_date)
-    out = []
-    while period.start <= month.end:
-        out.append(period)
-        period = kpi.next_period(period, cadence, team.anchor_date)
-    return out
 
 
 def _scaled(rows: Sequence[Target], periods: int) -> list[Target]:
@@ -104,27 +159,69 @@ def _scaled(rows: Sequence[Target], periods: int) -> list[Target]:
     return out
 
 
+def _per_period(rows: list[MemberInputs], factor: Decimal) -> list[MemberInputs]:
+    """The month's summed inputs scaled by `factor` (this month's periods ÷ that month's):
+    per-period averages on this month's scale; stock and mean inputs as they are."""
+    if factor == 1:
+        return rows
+    out = []
+    for m in rows:
+        inputs = {
+            code: value * factor if kpi.is_input(code) and _sums(code) else value
+            for code, value in m.inputs.items()
+        }
+        out.append(MemberInputs(m.member_id, m.role_codes, inputs))
+    return out
+
+
+def _sums(code: str) -> bool:
+    return kpi.input_def(code).aggregation == "sum"
+
+
+@dataclass
+class Month:
+    """A month's report data: the TeamData of monthly aggregates (oldest month first, on this
+    month's per-period scale), the periods counted, each member's reports, partial months."""
+
+    data: sm.TeamData
+    periods: list[Period]  # the periods counted in the month reported on
+    reported: dict[int, int]  # member id → periods they reported in
+    partial: list[bool]  # per month of data.history: partial, so not drawn
+    counts: list[int]  # per month: periods counted
+
+    def trend_data(self) -> sm.TeamData:
+        """The same data with partial months left empty: the trend never draws them."""
+        history = [
+            [MemberInputs(m.member_id, m.role_codes, {}) for m in rows] if partial else rows
+            for rows, partial in zip(self.data.history, self.partial, strict=True)
+        ]
+        return dataclasses.replace(self.data, history=history)
+
+
 async def load(
     session: AsyncSession, team: Team, month: Period, months: int = MONTHS_OF_HISTORY
-) -> tuple[sm.TeamData, dict[int, int], int]:
-    """The months (oldest first, `month` last) as a TeamData of monthly aggregates; with how
-    many periods each member reported in `month`, and how many periods the month has."""
+) -> Month:
+    """The months up to `month` (oldest first) as monthly aggregates of their counted
+    periods, earlier months scaled per period to `month`'s count."""
+    holidays = await sm.holidays(session, team)
     members = [m for m in await teams.members(session, team) if m.role_codes]
     spans = [month]
     while len(spans) < months:
         spans.insert(0, previous_month(spans[0]))
-    by_month = [periods_in(team, m) for m in spans]
+    by_month = [[c.period for c in counted(team, m, holidays)] for m in spans]
     flat = [p for ps in by_month for p in ps]
     raw = await kpi_data.history(session, team, members, flat)
     per_period = dict(zip(flat, raw, strict=True))
+    current = by_month[-1]
     history: list[list[MemberInputs]] = []
     for periods in by_month:
         month_rows = []
         for index, member in enumerate(members):
             rows = [dict(per_period[p][index].inputs) for p in periods]
             month_rows.append(MemberInputs(member.id, member.role_codes, kpi.aggregate(rows)))
+        if periods and current and len(periods) != len(current):
+            month_rows = _per_period(month_rows, Decimal(len(current)) / Decimal(len(periods)))
         history.append(month_rows)
-    current = by_month[-1]
     reported: dict[int, int] = {}
     if current and members:
         query = (
@@ -146,7 +243,10 @@ async def load(
         responded={m for m, n in reported.items() if n},
         away=set(),
     )
-    return data, reported, len(current)
+    partial = [
+        is_partial(team, m, holidays) or not ps for m, ps in zip(spans, by_month, strict=True)
+    ]
+    return Month(data, current, reported, partial, [len(ps) for ps in by_month])
 
 
 async def task_counts(session: AsyncSession, team: Team, month: Period, today: date) -> dict:
@@ -154,14 +254,13 @@ async def task_counts(session: AsyncSession, team: Team, month: Period, today: d
 
 
 async def _any_answers(session: AsyncSession, team: Team, month: Period) -> bool:
+    starts = [p.start for p in periods_in(team, month)]
+    if not starts:
+        return False
     query = (
         select(func.count())
         .select_from(Answer)
         .join(Member, Member.id == Answer.member_id)
-        .where(
-            Member.team_id == team.id,
-            Answer.period_start >= month.start,
-            Answer.period_start <= month.end,
-        )
+        .where(Member.team_id == team.id, Answer.period_start.in_(starts))
     )
     return bool(await session.scalar(query))

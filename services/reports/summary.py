@@ -150,16 +150,9 @@ def paired_line(
     previous: Sequence[MemberInputs] | None,
     target: Decimal | None,
 ) -> KpiLine:
-    """The KPI over the members who gave all its inputs now (their inputs added up), against
-    the same members' previous period — so someone who didn't report this time doesn't show
-    up as a fall."""
-    complete = [m for m in current if all(m.inputs.get(c) is not None for c in k.inputs)]
-    value = kpi.team_value(k, [dict(m.inputs) for m in complete]) if complete else None
-    before = None
-    if previous is not None:
-        ids = {m.member_id for m in complete}
-        before = kpi.team_value(k, [dict(m.inputs) for m in previous if m.member_id in ids])
-    return kpi_line(k, value, before, target)
+    """The one comparison rule (kpi.compare): the value over the members who gave all the
+    KPI's inputs now; the change over those of them who gave them in the previous period too."""
+    return kpi.compare(k, current, previous, target)
 
 
 def role_lines(data: TeamData, role_code: str) -> list[KpiLine]:
@@ -183,12 +176,20 @@ def headline(data: TeamData, limit: int = 6) -> list[KpiLine]:
 
 
 def team_series(data: TeamData, code: str, role_code: str | None = None) -> list[Decimal | None]:
-    """A metric per period, oldest first: over everyone, or over the holders of a role."""
+    """A metric per period, oldest first, over the same people throughout: the members who
+    gave all its inputs in the last period (everyone, or the holders of a role). An earlier
+    period is drawn only when every one of them gave them then, else it is a gap: the last
+    point is the text's value and the last step is the text's change, never a mix of people."""
     k = kpi.metric(code)
+    latest = data.history[-1] if data.history else []
+    cohort = {m.member_id for m in kpi.complete(latest, k)}
+    if role_code:
+        cohort &= {m.member_id for m in _holding(latest, role_code)}
     out: list[Decimal | None] = []
     for rows in data.history:
-        chosen = _holding(rows, role_code) if role_code else rows
-        out.append(kpi.team_value(k, [dict(m.inputs) for m in chosen]))
+        chosen = [m for m in kpi.complete(rows, k) if m.member_id in cohort]
+        whole = cohort and {m.member_id for m in chosen} == cohort
+        out.append(kpi.team_value(k, [dict(m.inputs) for m in chosen]) if whole else None)
     return out
 
 

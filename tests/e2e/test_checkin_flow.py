@@ -77,7 +77,7 @@ async def test_collection_opens_and_each_question_is_answered_in_turn(emu, app, 
     card = await say(emu, ANNA, "450 000 ₽")
     assert "Спасибо! Цифры за 23–29 нояб. сохранены." in plain(card)
     assert "Контекстолог" in plain(card)
-    assert "CTR (click-through rate): 5 % (впервые)" in plain(card)
+    assert "🟢 CTR (click-through rate): 5 %\n" in plain(card)  # no previous: no change
     assert "CPA (cost per acquisition): 5 000 ₽" in plain(card)
     assert "ROAS (return on ad spend): 3" in plain(card)
     assert buttons(card) == [
@@ -143,12 +143,12 @@ async def test_buttons_same_as_last_time_no_data_and_back(emu, app, clock):
     await say(emu, ANNA, "23")
     card = await say(emu, ANNA, "450 000")
     # CTR 600/12 000 = 5 % against 460/11 500 = 4 %: one percentage point up
-    assert "🟢 CTR (click-through rate): 5 % (▲ +1 п.п.)" in plain(card)
+    assert "🟢 CTR (click-through rate): 5 % · ▲ +1 п.п." in plain(card)
     # CPA 140 000/23 against 140 000/23: the same
-    assert "CPA (cost per acquisition): 6 086,96 ₽ (без изменений)" in plain(card)
+    assert "CPA (cost per acquisition): 6 086,96 ₽ · без изменений" in plain(card)
     # conversion 23/600 = 3,8 % against 23/460 = 5 %: 1,2 points down, a drop of 23 %
-    assert "🔴 Конверсия: 3,8 % (▼ −1,2 п.п.)" in plain(card)
-    assert "450 000 ₽ (▲ +12 %)" in plain(card)  # revenue 450 000 against 400 000 (+12,5 %)
+    assert "🔴 Конверсия: 3,8 % · ▼ −1,17 п.п." in plain(card)
+    assert "450 000 ₽ · ▲ +12,5 %" in plain(card)  # revenue 450 000 against 400 000
     assert len(await answer_rows(app, ANNA)) == 10  # five last week, five now: no duplicates
 
 

@@ -69,7 +69,7 @@ async def test_a_whole_meeting(emu, app):
     assert "Планёрка началась" in plain(card) and "Выступают 4 человека" in plain(card)
     assert "Анна (1 из 4)" in plain(card)
     assert "🔴 CTR (click-through rate): 1,2 %" in plain(card)  # off its 2 % target
-    assert "план выполнен на 60 %" in plain(card)
+    assert "🔴 CTR (click-through rate): 1,2 % · ▼ −0,8 п.п. · план 2 % (60 %)" in plain(card)
     assert "➕ Задача: CTR (click-through rate)" in card.button_texts()
     assert "◀ Назад" not in card.button_texts()  # nobody before the first speaker
 
@@ -366,7 +366,7 @@ async def test_a_meeting_in_english(emu, app):
     card = await say(emu, LEAD, GROUP, "/planerka", contains="floor")
     assert "The meeting has started" in plain(card) and "4 people speak" in plain(card)
     assert "The floor is Анна's (1 of 4)" in plain(card)
-    assert "🔴 CTR (click-through rate): 1.2% · ▼ −40% · 60% of plan" in plain(card)
+    assert "🔴 CTR (click-through rate): 1.2% · ▼ −0.8 pp · plan 2% (60%)" in plain(card)
     assert "➕ Task: CTR (click-through rate)" in card.button_texts()
     boris = await press(emu, ANNA, card, "Next ▶", contains="floor")
     await press(emu, LEAD, boris, "Skip ⏭", contains="floor")

@@ -45,7 +45,9 @@ async def test_the_agenda_is_posted_fifteen_minutes_before_the_meeting_once(emu,
     assert "понедельник, 23 нояб., 10:00" in text
     assert f"Период: {format_period(date(2026, 11, 16), date(2026, 11, 22))}" in text
     assert "опозданием" not in text
-    assert "🔴 CTR: 1,2 % · ▼ −41,7 % · план выполнен на 58,3 %" in text
+    # Анна and Вера: 2100/180000 = 1,17 %; the change is Анна's alone (1,2 % against 2 %), in
+    # percentage points (before issue 11: «▼ −41,7 %», a relative change of two groups)
+    assert "🔴 CTR: 1,2 % · ▼ −0,8 п.п. (у 1 из 2) · план 2 % (58,3 %)" in text
     assert "⚠️ CTR: 1,2 % против обычных 2 % (−41,7 %)" in text
     assert "Задачи с прошлой планёрки: не ставились" in text
     await tick_at(app, clock, datetime(2026, 11, 23, 9, 46, tzinfo=MSK))

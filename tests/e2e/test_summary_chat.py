@@ -49,8 +49,8 @@ async def test_summary_in_the_group_and_in_private(emu, database_url, clock):
         assert "Отчитались: 1 из 2 · нет ответа: Борис" in text
         # Анна alone: 1000 clicks / 50000 impressions = 2 %; the week before 1000 / 40000 = 2,5 %:
         # 20 % worse, no plan: at risk
-        assert "⚠️ CTR (click-through rate): 2 % · ▼ 0,5 п.п." in text
-        assert "Таргетолог · 1 человек\n▫️ нет данных за период" in text
+        assert "🟡 CTR (click-through rate): 2 % · ▼ −0,5 п.п." in text
+        assert "Таргетолог · 1 человек\n⚪ нет данных за период" in text
 
         earlier, _ = await say(LEAD, "/summary 10.11", GROUP)
         assert "· 9–15 нояб." in spaces(earlier.plain)
@@ -63,7 +63,7 @@ async def test_summary_in_the_group_and_in_private(emu, database_url, clock):
         mark = emu.mark()
         own, _ = await say(ANNA, "/summary")
         assert spaces(own.plain).startswith("📊 Ваши KPI · «Маркетинг» · 16–22 нояб.")
-        assert "Общий объем продаж через контекстную рекламу: 60 000 ₽ · ▲ 20 %" in spaces(
+        assert "Общий объем продаж через контекстную рекламу: 60 000 ₽ · ▲ +20 %" in spaces(
             own.plain
         )
         card = await emu.wait_for(ANNA, predicate=lambda m: bool(m.photos), after=mark)

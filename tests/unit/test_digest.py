@@ -65,17 +65,22 @@ async def test_the_digest_text_against_hand_computed_numbers(session, crew):
     assert text.startswith("📊 <b>Итоги недели · 16–22 нояб.</b>\nКоманда «Маркетинг»")
     assert "опозданием" not in text
     headline = section(text, "<b>Главное</b>")
-    # spend 10000+5000+8000 against the same people's 8000+8000 the week before
-    assert "❌ Расход на рекламу: <b>23 000 ₽</b> · ▲ 43,8 %" in headline
-    assert "✅ Выручка: <b>75 000 ₽</b> · ▲ 50 %" in headline
-    # CPA over the whole team: 23000 / (40+10+50) = 230 against a plan of 250
-    assert "✅ CPA, цена конверсии: <b>230 ₽</b> · ▼ 6,6 % · план 250 ₽ (108,7 %)" in headline
+    # spend 10000+5000+8000; its change over those who gave it both weeks (Анна and Борис:
+    # 18000 against 8000+8000), and no good or bad mark without a budget plan
+    assert "🔵 Расход на рекламу: <b>23 000 ₽</b> · ▲ +12,5 % (у 2 из 3)" in headline
+    assert "🟢 Выручка: <b>75 000 ₽</b> · ▲ +20 % (у 1 из 2)" in headline  # Анна: 60000, 50000
+    # CPA over the whole team: 23000 / (40+10+50) = 230 against a plan of 250; its change
+    # Анна + Борис: 18000/90 = 200 against 16000/65 = 246,15
+    assert (
+        "🟢 CPA, цена конверсии: <b>230 ₽</b> · ▼ −18,8 % (у 2 из 3) · план 250 ₽ (108,7 %)"
+        in headline
+    )
     movers = section(text, "Сильнее всего изменились")
     assert movers == [
-        # contextologists' conversion: 50/1200 = 4,17 % against Анна's 25/1000 = 2,5 %
-        "👍 Конверсия (Контекстолог): 4,2 % · ▲ 1,67 п.п.",
-        "👍 Общий объем продаж через контекстную рекламу (Контекстолог): 75 000 ₽ · ▲ 50 %",
-        "👍 KPI по вовлеченности (лайки, комментарии, переходы) (Таргетолог): 7,5 % · ▲ 2,5 п.п.",
+        # contextologists' conversion 50/1200 = 4,17 %; its change is Анна's: 4 % against 2,5 %
+        "👍 Конверсия (Контекстолог): 4,2 % · ▲ +1,5 п.п. (у 1 из 2)",
+        "👍 KPI по вовлеченности (лайки, комментарии, переходы) (Таргетолог): 7,5 % · ▲ +2,5 п.п.",
+        "👍 Объем генерируемых лидов/продаж (Таргетолог): 80 · ▲ +25 %",
     ]
     anomalies = section(text, "Колебания конверсий")
     assert anomalies[0].startswith("⚡ Вовлечённость (ER): 7,5 % против 5 % в среднем (+50 %)")
@@ -87,11 +92,12 @@ async def test_the_digest_text_against_hand_computed_numbers(session, crew):
     targets = section(text, "<b>Планы</b>")
     assert targets == [
         "Выполнен 1 план:",
-        "✅ Конверсия (Контекстолог): 4,2 % при плане 4 % (104,2 %)",
+        "🟢 Конверсия (Контекстолог): <b>4,2 %</b> · ▲ +1,5 п.п. (у 1 из 2) · план 4 % (104,2 %)",
         "Не выполнены 3 плана:",
-        "❌ CPA (cost per acquisition) (Контекстолог): 300 ₽ при плане 250 ₽ (83,3 %)",
-        "❌ Конверсия кампании (Таргетолог): 2,5 % при плане 4 % (62,5 %)",
-        "❌ Объем генерируемых лидов/продаж (Таргетолог): 80 при плане 100 (80 %)",
+        "🔴 CPA (cost per acquisition) (Контекстолог): <b>300 ₽</b> · ▼ −21,9 % (у 1 из 2) · "
+        "план 250 ₽ (83,3 %)",
+        "🔴 Конверсия кампании (Таргетолог): <b>2,5 %</b> · без изменений · план 4 % (62,5 %)",
+        "🔴 Объем генерируемых лидов/продаж (Таргетолог): <b>80</b> · ▲ +25 % · план 100 (80 %)",
     ]
     assert section(text, "<b>Отчитались:</b> 3 из 4") == ["Нет ответа: Глеб Иванов"]
     assert (
@@ -115,12 +121,15 @@ async def test_chart_specs_carry_the_same_numbers(session, crew):
     t = I18n().get("ru")
     trends = digests.trends_spec(data, t)
     codes = [p.title for p in trends.panels]
-    # team targets first (CPA, conversion), then the usual key KPIs the team has
-    assert codes == ["CPA, цена конверсии", "Конверсия клика в целевое действие", "Лиды",
-                     "CPL, цена лида"]  # fmt: skip
-    cpa = trends.panels[0]
-    assert cpa.values[-2:] == pytest.approx((16000 / 65, 230.0))
-    assert cpa.target == 250.0 and all(v is None for v in cpa.values[:-2])
+    # team targets first (CPA, conversion), then the usual key KPIs the team has — but a line
+    # is drawn over the same people throughout: CPA and conversion now include Вера, who sent
+    # nothing the week before, so the week before isn't drawn and there is no line to show
+    # (before issue 11 the CPA line fell 16000/65 → 230, −6,6 %, while the text said −18,8 %)
+    assert codes == ["Лиды", "CPL, цена лида", "Вовлечённость (ER)", "Охват"]
+    assert sm.team_series(data, "cpa")[-2:] == [None, Decimal(230)]
+    leads = trends.panels[0]
+    assert leads.values[-2:] == pytest.approx((64.0, 80.0))  # Борис both weeks: +25 %
+    assert leads.last_label == "80"
     assert trends.periods[-1] == "16 нояб."
     plan = digests.plan_fact_spec(data, t)
     bars = {(g.title, b.title): b for g in plan.groups for b in g.bars}

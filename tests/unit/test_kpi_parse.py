@@ -226,9 +226,12 @@ def test_format_number_examples() -> None:
     assert format_number(D("1234567"), "count", "ru") == f"1{NBSP}234{NBSP}567"
     assert format_number(D("1234567"), "count", "en") == "1,234,567"
     assert format_number(D("4.25"), "ratio", "ru") == "4,25"
-    assert format_number(D("150.4"), "seconds", "en") == "150 sec"
-    assert format_number(D("40"), "seconds", "ru") == "40 с"
-    assert format_number(D("3"), "days", "ru") == "3 дн."
+    assert format_number(D("150.4"), "seconds", "en") == f"150{NBSP}sec"
+    assert format_number(D("40"), "seconds", "ru") == f"40{NBSP}с"
+    assert format_number(D("3"), "days", "ru") == f"3{NBSP}дн."
+    # an alphabetic currency code is set off by a non-breaking space (issue 11, not «RUB257»)
+    assert format_number(D("257655.16"), "money", "en") == f"RUB{NBSP}257,655.16"
+    assert format_number(D("1200"), "money", "en") == f"RUB{NBSP}1,200"
     assert format_number(D("2.5"), "percent", "ru", signed=True) == f"+2,5{NBSP}%"
     assert format_number(D("-2.5"), "percent", "en", signed=True) == "-2.5%"
 
@@ -241,7 +244,7 @@ def test_none_is_shown_as_not_available() -> None:
 def test_rounding_half_up_for_display_only() -> None:
     assert format_number(D("12.25"), "percent", "ru") == f"12,3{NBSP}%"  # half-even: 12,2
     assert format_number(D("0.125"), "money", "en", "USD") == "$0.13"  # half-even: $0.12
-    assert format_number(D("2.5"), "seconds", "en") == "3 sec"
+    assert format_number(D("2.5"), "seconds", "en") == f"3{NBSP}sec"
     assert format_number(D("-0.004"), "percent", "en") == "0%"  # no "-0%"
     assert kpi.round_half_up(D("1.005"), 2) == D("1.01")
 

@@ -50,19 +50,27 @@ async def test_role_lines_recompute_ratios_from_the_summed_inputs(session, crew)
 
 
 async def test_changes_compare_the_same_people(session, crew):
-    """Вера didn't report the week before: the previous CTR is Анна's alone (1000/40000)."""
+    """Вера didn't report the week before: the value is Анна's and Вера's (1200/80000), but
+    the change is Анна's alone, now (1000/50000) against then (1000/40000) — not the two of
+    them against Анна (before issue 11: −1 п.п., "off track")."""
     data = await sm.load(session, crew.team, PERIOD)
     ctx = by_code(sm.role_lines(data, "context_ads_specialist"))
+    assert ctx["ctr"].value == Decimal("1.5")
     assert ctx["ctr"].previous == Decimal("2.5")
-    assert ctx["ctr"].change == Decimal("-1.0")
-    assert ctx["ctr"].status.value == "off_track"  # worse by 40 %, no target
+    assert ctx["ctr"].basis == Decimal("2")
+    assert ctx["ctr"].change == Decimal("-0.5")
+    assert ctx["ctr"].status.value == "at_risk"  # worse by exactly 20 %, no target
+    assert ctx["ctr"].members == (crew.members["anna"].id, crew.members["vera"].id)
+    assert ctx["ctr"].compared == (crew.members["anna"].id,)
     assert ctx["cpa"].previous == Decimal(320)  # 8000 / 25
-    assert ctx["cpa"].change_pct == Decimal("-6.25")
+    assert ctx["cpa"].change_pct == Decimal("-21.875")  # Анна: 10000/40 = 250 against 320
     assert ctx["cpa"].status.value == "on_track"  # falling cost is good
-    assert ctx["revenue"].change_pct == Decimal(50)
+    assert ctx["revenue"].change_pct == Decimal(20)  # Анна 60000 against 50000
     team_spend = sm.team_line(data, "spend")
     assert team_spend.value == Decimal(23000)
     assert team_spend.previous == Decimal(16000)  # Анна 8000 + Борис 8000
+    assert team_spend.change_pct == Decimal("12.5")  # Анна + Борис now: 18000
+    assert team_spend.status.value == "unrated"  # spend has no good direction without a plan
 
 
 async def test_targets_give_attainment_and_status(session, crew):
@@ -109,15 +117,15 @@ async def test_team_text_spells_out_values_changes_targets_and_no_data(session, 
     assert "Отчитались: 3 из 4 · нет ответа: Глеб Иванов" in text
     assert "<b>Контекстолог</b> · 2 человека" in text
     assert "<b>Таргетолог</b> · 1 человек" in text
-    assert "❌ CTR (click-through rate): <b>1,5 %</b> · ▼ 1 п.п." in text
-    assert "<b>300 ₽</b> · ▼ 6,3 % · план 250 ₽ (83,3 %)" in text
-    assert "<b>75 000 ₽</b> · ▲ 50 %" in text
+    assert "🟡 CTR (click-through rate): <b>1,5 %</b> · ▼ −0,5 п.п. (у 1 из 2)" in text
+    assert "<b>300 ₽</b> · ▼ −21,9 % (у 1 из 2) · план 250 ₽ (83,3 %)" in text
+    assert "<b>75 000 ₽</b> · ▲ +20 % (у 1 из 2)" in text
     # the SEO specialist sent nothing: one «no data» line for the role
     seo = text.split("<b>SEO специалист</b>")[1]
-    assert seo.split("\n")[1] == "▫️ нет данных за период"
+    assert seo.split("\n")[1] == "⚪ нет данных за период"
     en = spaces(summary_view.team_text(data, I18n().get("en")))
     assert "Reported: 3 of 4 · no answer: Глеб Иванов" in en
-    assert "<b>1.5%</b> · ▼ 1 pp" in en
+    assert "<b>1.5%</b> · ▼ −0.5 pp (1 of 2 people)" in en
 
 
 async def test_undefined_ratios_are_na(session):
@@ -130,8 +138,8 @@ async def test_undefined_ratios_are_na(session):
     assert ctx["ctr"].value is None and ctx["cpa"].value is None
     assert ctx["ctr"].status.value == "no_data"
     text = spaces(summary_view.team_text(data, I18n().get("ru")))
-    assert "▫️ CTR (click-through rate): <b>н/д</b>" in text
-    assert "▫️ ROAS (return on ad spend): <b>н/д</b>" in text  # no revenue given
+    assert "⚪ CTR (click-through rate): <b>н/д</b>" in text
+    assert "⚪ ROAS (return on ad spend): <b>н/д</b>" in text  # no revenue given
 
 
 async def test_a_member_sees_their_own_numbers_against_their_targets(session, crew):
@@ -155,7 +163,7 @@ async def test_a_member_sees_their_own_numbers_against_their_targets(session, cr
     assert own["ctr"].previous is None  # she sent nothing the week before
     text = spaces(summary_view.member_text(data, vera, I18n().get("ru")))
     assert "Ваши KPI</b> · «Маркетинг» · 16–22 нояб." in text
-    assert "❌ CTR (click-through rate): <b>0,7 %</b> · план 1 % (66,7 %)" in text
+    assert "🔴 CTR (click-through rate): <b>0,7 %</b> · план 1 % (66,7 %)" in text
     anna = by_code(sm.member_lines(data, crew.members["anna"])["context_ads_specialist"])
     assert anna["ctr"].target is None  # Вера's target is hers alone
 
