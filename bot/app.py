@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.commands import set_commands
 from bot.config import OFFICIAL_API_URL, Settings
 from bot.delivery import install as install_delivery
+from bot.failures import RuleDispatcher
 from bot.i18n import I18n
 from bot.middlewares import (
     ContextMiddleware,
@@ -34,6 +35,7 @@ from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
 from handlers import get_routers
 from handlers.guards import TeamGuard
+from handlers.senders import AnonymousAdminGuard, SenderMiddleware
 from models.db import create_engine, migrate, session_maker
 
 log = logging.getLogger(__name__)
@@ -67,12 +69,20 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> Dispatcher:
-    dp = Dispatcher(storage=storage, runtime=runtime, i18n=runtime.i18n, settings=runtime.settings)
+def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> RuleDispatcher:
+    dp = RuleDispatcher(
+        storage=storage,
+        runtime=runtime,
+        i18n=runtime.i18n,
+        settings=runtime.settings,
+        redeliver=bool(runtime.settings.webhook_url),
+    )
     dp.update.outer_middleware(InFlightMiddleware())
     dp.update.outer_middleware(PerSenderOrderMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessionmaker))
     dp.update.outer_middleware(ContextMiddleware(runtime.i18n))
+    dp.message.outer_middleware(SenderMiddleware())
+    dp.message.middleware(AnonymousAdminGuard())
     guard = TeamGuard()
     dp.message.middleware(guard)
     dp.callback_query.middleware(guard)
@@ -101,7 +111,7 @@ async def open_database(settings: Settings) -> AsyncEngine:
 @dataclass
 class App:
     runtime: Runtime
-    dispatcher: Dispatcher
+    dispatcher: RuleDispatcher
     engine: AsyncEngine
     planner: Planner
     webhook: WebhookServer | None = None
@@ -155,6 +165,7 @@ async def running(
         try:
             yield app
         finally:
+            dp.stopping = True  # what fails from now on may succeed on a live replica
             planner.shutdown()
             if app.webhook is not None:
                 await app.webhook.stop()

@@ -16,6 +16,7 @@ from bot.runtime import Runtime
 from handlers.filters import GROUP, PRIVATE
 from handlers.guards import TEAM_REQUIRED
 from handlers.render import user_name
+from handlers.senders import ANONYMOUS_OK
 from models.tables import Member, Team, User
 from services import availability, leads, rhythm, teams, users
 from services.availability import AvailabilityError
@@ -186,16 +187,17 @@ def changes_text(team: Team, before: set[date], after: set[date], t: Translator)
     return lines
 
 
-@router.message(Command("holiday"), GROUP, flags=TEAM_REQUIRED)
+@router.message(Command("holiday"), GROUP, flags={**TEAM_REQUIRED, **ANONYMOUS_OK})
 async def holiday(
     message: Message,
     command: CommandObject,
     bot: Bot,
     session: AsyncSession,
-    user: User,
+    user: User | None,
     team: Team,
     t: Translator,
     runtime: Runtime,
+    anonymous_admin: bool = False,
 ) -> None:
     today = team_today(runtime.now(), team.timezone)
     args = (command.args or "").strip()
@@ -210,7 +212,10 @@ async def holiday(
             text = t("holiday.none", policy=policy)
         await message.answer(text + "\n\n" + t("holiday.usage"))
         return
-    if not await leads.is_lead(bot, session, team, user.id):
+    lead = anonymous_admin or (
+        user is not None and await leads.is_lead(bot, session, team, user.id)
+    )
+    if not lead:
         await session.commit()
         await message.answer(t("common.leads_only"))
         return

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from handlers.filters import GROUP
+from handlers.senders import ANONYMOUS_OK
 from models.tables import Team
 from services import teams
 
@@ -37,13 +38,13 @@ async def bot_removed(event: ChatMemberUpdated, session: AsyncSession, team: Tea
         await session.commit()
 
 
-@router.message(F.migrate_to_chat_id)
+@router.message(F.migrate_to_chat_id, flags=ANONYMOUS_OK)
 async def migrated_to(message: Message, session: AsyncSession) -> None:
     await teams.migrate_chat(session, message.chat.id, message.migrate_to_chat_id)
     await session.commit()
 
 
-@router.message(F.migrate_from_chat_id)
+@router.message(F.migrate_from_chat_id, flags=ANONYMOUS_OK)
 async def migrated_from(message: Message, session: AsyncSession) -> None:
     await teams.migrate_chat(session, message.migrate_from_chat_id, message.chat.id)
     await session.commit()

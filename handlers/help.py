@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import I18n, Translator
 from handlers.filters import GROUP, PRIVATE
+from handlers.senders import ANONYMOUS_OK
 from models.tables import Team, User
 from services import teams, users
 
@@ -30,7 +31,7 @@ async def help_private(message: Message, t: Translator) -> None:
     await message.answer(t("help.private"))
 
 
-@router.message(Command("help"), GROUP)
+@router.message(Command("help"), GROUP, flags=ANONYMOUS_OK)
 async def help_group(message: Message, team: Team | None, t: Translator) -> None:
     await message.answer(t("help.group") if team else t("onboarding.greet"))
 

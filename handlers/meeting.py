@@ -14,6 +14,7 @@ from bot.runtime import Runtime
 from handlers.filters import GROUP
 from handlers.guards import TEAM_REQUIRED, leads_only
 from handlers.render import mention, user_name
+from handlers.senders import ANONYMOUS_OK
 from handlers.tasks import replies_to_prompt
 from models.tables import Meeting, Member, Team, User
 from services import agenda, leads, meeting_flow, rhythm, task_notices, teams
@@ -35,7 +36,7 @@ class MeetingTask(StatesGroup):
     text = State()
 
 
-@router.message(Command("agenda"), flags=TEAM_REQUIRED)
+@router.message(Command("agenda"), flags={**TEAM_REQUIRED, **ANONYMOUS_OK})
 async def show_agenda(
     message: Message, session: AsyncSession, team: Team, t: Translator, runtime: Runtime
 ) -> None:
@@ -48,11 +49,12 @@ async def start_meeting(
     message: Message,
     bot: Bot,
     session: AsyncSession,
-    user: User,
+    user: User | None,
     team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
+    """A lead (or an admin posting anonymously as the group) starts the meeting."""
     if not meetings.speaking_order(await teams.members(session, team)):
         await message.answer(t("meeting.nobody"))
         return
@@ -60,7 +62,11 @@ async def start_meeting(
     cycle = await agenda.cycle_now(session, team, now)
     try:
         meeting = await meetings.start(
-            session, team, started_by=user.id, now=now, period_start=cycle.period.start
+            session,
+            team,
+            started_by=user.id if user else None,
+            now=now,
+            period_start=cycle.period.start,
         )
     except meetings.AlreadyRunning as running:
         meeting = running.meeting
@@ -71,7 +77,8 @@ async def start_meeting(
     speakers = len(came.absent) + len(came.spoke)
     data = await agenda.collect(session, team, cycle, now)
     await agenda.send_chunks(bot, team.chat_id, agenda.split_message(agenda.render(data, team, t)))
-    lines = [t.n("meeting.started", speakers, name=user_name(user))]
+    lead = user_name(user) if user else t("common.anonymous_admin")
+    lines = [t.n("meeting.started", speakers, name=lead)]
     note = await meeting_flow.away_note(session, meeting, t)
     if note:
         lines.append(note)

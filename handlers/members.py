@@ -9,6 +9,7 @@ from bot.i18n import Translator
 from handlers.filters import GROUP
 from handlers.guards import TEAM_REQUIRED
 from handlers.render import reachability, roles_text, user_name
+from handlers.senders import ANONYMOUS_OK
 from models.tables import Team
 from services import teams
 
@@ -16,7 +17,7 @@ router = Router(name="members")
 router.message.filter(GROUP)
 
 
-@router.message(Command("members"), flags=TEAM_REQUIRED)
+@router.message(Command("members"), flags={**TEAM_REQUIRED, **ANONYMOUS_OK})
 async def list_members(message: Message, session: AsyncSession, team: Team, t: Translator) -> None:
     people = await teams.members(session, team)
     if not people:

@@ -9,6 +9,7 @@ from bot.i18n import I18n, Translator
 from bot.runtime import Runtime
 from handlers.filters import GROUP
 from handlers.render import settings_text
+from handlers.senders import ANONYMOUS_OK
 from models.tables import Team, User
 from services import leads, teams
 from services.clock import team_today
@@ -17,24 +18,29 @@ router = Router(name="setup")
 router.message.filter(GROUP)
 
 
-@router.message(Command("setup"))
+@router.message(Command("setup"), flags=ANONYMOUS_OK)
 async def setup(
     message: Message,
     bot: Bot,
     session: AsyncSession,
-    user: User,
+    user: User | None,
     team: Team | None,
     t: Translator,
     i18n: I18n,
     runtime: Runtime,
+    anonymous_admin: bool = False,
 ) -> None:
-    if not await leads.is_group_admin(bot, message.chat.id, user.id):
+    """An admin (or an admin posting anonymously as the group) registers the team."""
+    admin = anonymous_admin or (
+        user is not None and await leads.is_group_admin(bot, message.chat.id, user.id)
+    )
+    if not admin:
         await message.answer(t("onboarding.setup_admins_only"))
         return
     if team is not None:
         await message.answer(t("onboarding.setup_already"))
         return
-    locale = i18n.pick(user.locale, user.language_code).locale
+    locale = (i18n.pick(user.locale, user.language_code) if user else t).locale
     timezone = runtime.settings.default_timezone
     team, _ = await teams.register(
         session,
@@ -42,7 +48,7 @@ async def setup(
         title=message.chat.title or "",
         locale=locale,
         timezone=timezone,
-        created_by=user.id,
+        created_by=user.id if user else None,
         today=team_today(runtime.now(), timezone),
     )
     await session.commit()
