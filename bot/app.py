@@ -35,7 +35,7 @@ from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
 from handlers import get_routers
 from handlers.guards import TeamGuard
-from handlers.senders import AnonymousAdminGuard, SenderMiddleware
+from handlers.senders import AnonymousAdminGuard, PressedMessageMiddleware, SenderMiddleware
 from models.db import create_engine, migrate, session_maker
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> RuleDispatcher:
     dp.update.outer_middleware(ContextMiddleware(runtime.i18n))
     dp.message.outer_middleware(SenderMiddleware())
     dp.message.middleware(AnonymousAdminGuard())
+    dp.callback_query.outer_middleware(PressedMessageMiddleware())
     guard = TeamGuard()
     dp.message.middleware(guard)
     dp.callback_query.middleware(guard)

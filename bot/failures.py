@@ -24,7 +24,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.dispatcher.event.bases import UNHANDLED
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import TelegramObject, Update
 from sqlalchemy import exc as sa_exc
 
@@ -186,9 +186,12 @@ class RuleDispatcher(Dispatcher):
                 await asyncio.sleep(delay)
 
     def _answered(self, update: Update, trace: Trace, error: Exception) -> None:
-        """Logged once; a Telegram refusal in one line, anything else with its traceback."""
+        """Logged once; a Telegram refusal in one line, anything else with its traceback.
+        A 403 (the user blocked the bot) is ordinary: a warning."""
         telegram = isinstance(error, TelegramAPIError)
-        log.error(
+        level = logging.WARNING if isinstance(error, TelegramForbiddenError) else logging.ERROR
+        log.log(
+            level,
             "update %s (%s, handler %s) failed: %s: %s; answered, not delivered again",
             update.update_id,
             where(update),

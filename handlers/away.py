@@ -29,11 +29,17 @@ CANCEL_WORDS = {"отмена", "отменить", "нет", "cancel", "off", "
 REMOVE_WORDS = {"del", "delete", "remove", "удалить", "убрать", "-"}
 
 
+ECHO_CHARS = 100  # typed text quoted back in a reason: a 4096-char one won't fit a message
+
+
+def _echo(value: object) -> str:
+    text = str(value)
+    return escape(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
+
+
 def _params(error: AvailabilityError, t: Translator) -> dict[str, object]:
-    """The error's parameters for its text: dates formatted, typed text escaped."""
-    return {
-        k: t.date(v) if isinstance(v, date) else escape(str(v)) for k, v in error.params.items()
-    }
+    """The error's parameters for its text: dates formatted, typed text escaped (and cut)."""
+    return {k: t.date(v) if isinstance(v, date) else _echo(v) for k, v in error.params.items()}
 
 
 def range_text(start: date, end: date, t: Translator) -> str:

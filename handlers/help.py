@@ -8,7 +8,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LOCALES
-from bot.i18n import I18n, Translator
+from bot.i18n import I18n, Translator, escape
 from handlers.filters import GROUP, PRIVATE
 from handlers.senders import ANONYMOUS_OK
 from models.tables import Team, User
@@ -23,7 +23,7 @@ async def start(message: Message, session: AsyncSession, user: User, t: Translat
     await session.commit()
     mine = await teams.teams_of(session, user)
     key = "help.start_member" if mine else "help.start_stranger"
-    await message.answer(t(key, name=user.full_name))
+    await message.answer(t(key, name=escape(user.full_name)))
 
 
 @router.message(Command("help"), PRIVATE)

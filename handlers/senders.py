@@ -4,6 +4,10 @@ the bot answers (a linked channel's automatic forward, another bot).
 - `SenderMiddleware` (outer, on messages): drops automatic forwards from a linked channel and
   messages of other bots, quietly; marks an anonymous admin with `anonymous_admin=True`
   (`from` is GroupAnonymousBot and `sender_chat` is the group itself: only its admins can).
+- `PressedMessageMiddleware` (outer, on callback queries): a press on an inline message (the
+  bot has no inline mode: not its button) or on a message Telegram no longer lets the bot
+  touch (InaccessibleMessage: older than 48 h) is refused as stale; every feature's buttons
+  then may rely on `query.message` being a real message.
 - `AnonymousAdminGuard` (inner, on messages): an anonymous admin counts as a group admin for
   the lead commands (LEADS_ONLY) and the handlers flagged ANONYMOUS_OK; any other command
   needs a person and is answered so; any other message is ignored.
@@ -15,7 +19,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
-from aiogram.types import Message, TelegramObject
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message, TelegramObject
 
 from bot.middlewares import Handler
 
@@ -48,6 +52,17 @@ class SenderMiddleware(BaseMiddleware):
             if ignored(event):
                 return None
             data["anonymous_admin"] = is_anonymous_admin(event)
+        return await handler(event, data)
+
+
+class PressedMessageMiddleware(BaseMiddleware):
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        gone = isinstance(event, CallbackQuery) and (
+            event.message is None or isinstance(event.message, InaccessibleMessage)
+        )
+        if gone:
+            await event.answer(data["t"]("common.button_stale"), show_alert=True)
+            return None
         return await handler(event, data)
 
 
