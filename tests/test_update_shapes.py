@@ -209,6 +209,15 @@ async def test_a_poison_update_is_answered_2xx_logged_once_and_the_next_one_is_h
             )
         assert seen == 1
 
+        # A replica shutting down mid-update: whatever fails now may succeed on a live one.
+        app.dispatcher.stopping = True
+        emu.send(501, 501, "/poison")
+        late = emu.queue.pending()[-1]
+        async with http.post(url, json=late, headers=headers) as response:
+            assert response.status == 503
+        assert failures["poison"] == 2
+        app.dispatcher.stopping = False
+
 
 async def test_polling_drops_a_poison_update_and_retries_a_transient_one(
     emu, database_url, clock, caplog
