@@ -20,8 +20,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.config import Settings
 from bot.failures import Redeliver
+from core.config import Settings
 
 log = logging.getLogger(__name__)
 
