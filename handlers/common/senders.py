@@ -21,9 +21,8 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message, TelegramObject
 
-from bot.middlewares import Handler
+from handlers.common.guards import Handler
 
-GROUP_ANONYMOUS_BOT_ID = 1087968824
 ANONYMOUS_OK = {"anonymous": True}
 
 
