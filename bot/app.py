@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -19,6 +19,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import set_commands
+from bot.failures import RuleDispatcher
 from bot.middlewares import (
     ContextMiddleware,
     DbSessionMiddleware,
@@ -32,6 +33,11 @@ from core.delivery import install as install_delivery
 from core.runtime import Runtime, system_clock
 from handlers import get_routers
 from handlers.common.guards import TeamGuard
+from handlers.common.senders import (
+    AnonymousAdminGuard,
+    PressedMessageMiddleware,
+    SenderMiddleware,
+)
 from jobs import periodic_jobs
 from jobs.loop import Planner
 from models.db import create_engine, migrate, session_maker
@@ -68,12 +74,21 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> Dispatcher:
-    dp = Dispatcher(storage=storage, runtime=runtime, i18n=runtime.i18n, settings=runtime.settings)
+def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> RuleDispatcher:
+    dp = RuleDispatcher(
+        storage=storage,
+        runtime=runtime,
+        i18n=runtime.i18n,
+        settings=runtime.settings,
+        redeliver=bool(runtime.settings.webhook_url),
+    )
     dp.update.outer_middleware(InFlightMiddleware())
     dp.update.outer_middleware(PerSenderOrderMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(runtime.sessionmaker))
     dp.update.outer_middleware(ContextMiddleware(runtime.i18n))
+    dp.message.outer_middleware(SenderMiddleware())
+    dp.message.middleware(AnonymousAdminGuard())
+    dp.callback_query.outer_middleware(PressedMessageMiddleware())
     guard = TeamGuard()
     dp.message.middleware(guard)
     dp.callback_query.middleware(guard)
@@ -93,7 +108,7 @@ async def open_database(settings: Settings) -> AsyncEngine:
 @dataclass
 class App:
     runtime: Runtime
-    dispatcher: Dispatcher
+    dispatcher: RuleDispatcher
     engine: AsyncEngine
     planner: Planner
     webhook: WebhookServer | None = None
@@ -147,6 +162,7 @@ async def running(
         try:
             yield app
         finally:
+            dp.stopping = True  # what fails from now on may succeed on a live replica
             planner.shutdown()
             if app.webhook is not None:
                 await app.webhook.stop()

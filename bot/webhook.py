@@ -2,7 +2,9 @@
 behind a load balancer. The `X-Telegram-Bot-Api-Secret-Token` header is checked (401 without
 it). An update is answered only after it was handled and committed, so if a replica dies
 mid-update Telegram delivers it again — to a live replica — and the processed-updates table
-makes it act once."""
+makes it act once. The answer follows the failure rule (bot/failures.py): 200 for an update
+handled, ignored or failed for good (logged), 503 only for a transient failure, and 200 with
+one log line for a body that isn't an update at all (it would fail the same way again)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
+from pydantic import ValidationError
 
+from bot.failures import Redeliver
 from core.config import Settings
 
 log = logging.getLogger(__name__)
@@ -34,9 +40,27 @@ def webhook_path(settings: Settings) -> str:
     return urlsplit(settings.webhook_url).path or "/"
 
 
+class RuleRequestHandler(SimpleRequestHandler):
+    """aiogram's handler, answering by the failure rule: 503 only for `Redeliver`."""
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            raw = await request.json(loads=bot.session.json_loads)
+            update = Update.model_validate(raw, context={"bot": bot})
+        except (ValueError, ValidationError) as error:
+            log.warning("webhook: a body that isn't an update, ignored: %s", str(error)[:200])
+            return web.json_response({})
+        try:
+            result = await self.dispatcher.feed_update(bot, update, **self.data)
+        except Redeliver:
+            return web.json_response({"ok": False}, status=503)
+        method = result if isinstance(result, TelegramMethod) else None
+        return web.Response(body=self._build_response_writer(bot=bot, result=method))
+
+
 def build_web_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Application:
     app = web.Application()
-    handler = SimpleRequestHandler(
+    handler = RuleRequestHandler(
         dp, bot, handle_in_background=False, secret_token=webhook_secret(settings)
     )
     app.router.add_post(webhook_path(settings), handler.handle)

@@ -11,6 +11,10 @@
   Telegram has no idempotency key, so that retry can duplicate a message Telegram did deliver.
 - 403 from a private chat (the user blocked the bot or never started it) is stored on the
   user's row (`users.blocked` / `users.started`) and raised on, so a broadcast skips them.
+- `answerCallbackQuery` refused with «query is too old ... or query ID is invalid» (Telegram
+  says so 15 s after the press, and for a press delivered again after a restart) is expected:
+  logged in one line and absorbed, so the handler goes on and the press still takes effect
+  (or is refused as stale by the handler, though the refusal can't be shown any more).
 - Other errors (400s...) are logged with the method and chat, and raised on.
 """
 
@@ -56,6 +60,13 @@ MAX_FLOOD_RETRIES = 10
 MAX_BACKOFF_S = 10.0
 UNREACHABLE_BLOCKED = ("blocked by the user", "user is deactivated")
 UNREACHABLE_NOT_STARTED = ("can't initiate conversation",)
+QUERY_EXPIRED = ("query is too old", "query id is invalid")
+
+
+def expired_query(method: TelegramMethod[Any], error: TelegramAPIError) -> bool:
+    """The callback query can't be answered any more (too old, or delivered again)."""
+    text = error.message.lower()
+    return method.__api_method__ == "answerCallbackQuery" and any(m in text for m in QUERY_EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -303,6 +314,10 @@ class DeliveryMiddleware(BaseRequestMiddleware):
                 self._unreachable(chat_of(method), error.message)
                 raise
             except TelegramAPIError as error:
+                if expired_query(method, error):
+                    query_id = getattr(method, "callback_query_id", None)
+                    log.info("callback query %s can't be answered any more", query_id)
+                    return True
                 log.warning("%s refused: %s", describe(method), error.message)
                 raise
 

@@ -15,6 +15,7 @@ from core.runtime import Runtime
 from handlers.common import leads, people
 from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import TEAM_REQUIRED
+from handlers.common.senders import ANONYMOUS_OK
 from models.tables import Member, Team, User
 from services.common.clock import team_today
 from services.common.errors import UserError
@@ -177,10 +178,11 @@ async def holiday(
     command: CommandObject,
     bot: Bot,
     session: AsyncSession,
-    user: User,
+    user: User | None,
     team: Team,
     t: Translator,
     runtime: Runtime,
+    anonymous_admin: bool = False,
 ) -> None:
     today = team_today(runtime.now(), team.timezone)
     args = (command.args or "").strip()
@@ -195,7 +197,10 @@ async def holiday(
             text = t("holiday.none", policy=policy)
         await message.answer(text + "\n\n" + t("holiday.usage"))
         return
-    if not await leads.is_lead(bot, session, team, user.id):
+    lead = anonymous_admin or (
+        user is not None and await leads.is_lead(bot, session, team, user.id)
+    )
+    if not lead:
         await session.commit()
         await message.answer(t("common.leads_only"))
         return
@@ -224,5 +229,7 @@ def setup() -> Router:
     router = Router(name="away")
     router.message.register(away_private, Command("away"), PRIVATE)
     router.message.register(away_group, Command("away"), GROUP, flags=TEAM_REQUIRED)
-    router.message.register(holiday, Command("holiday"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(
+        holiday, Command("holiday"), GROUP, flags={**TEAM_REQUIRED, **ANONYMOUS_OK}
+    )
     return router

@@ -8,6 +8,7 @@ from aiogram.types import ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common.filters import GROUP
+from handlers.common.senders import ANONYMOUS_OK
 from models.tables import Team
 from services.team import teams
 from views.i18n import Translator
@@ -48,6 +49,6 @@ def setup() -> Router:
     router.message.filter(GROUP)
     router.my_chat_member.register(bot_added, ChatMemberUpdatedFilter(JOIN_TRANSITION))
     router.my_chat_member.register(bot_removed, ChatMemberUpdatedFilter(LEAVE_TRANSITION))
-    router.message.register(migrated_to, F.migrate_to_chat_id)
-    router.message.register(migrated_from, F.migrate_from_chat_id)
+    router.message.register(migrated_to, F.migrate_to_chat_id, flags=ANONYMOUS_OK)
+    router.message.register(migrated_from, F.migrate_from_chat_id, flags=ANONYMOUS_OK)
     return router

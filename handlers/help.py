@@ -8,10 +8,11 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common.filters import GROUP, PRIVATE
+from handlers.common.senders import ANONYMOUS_OK
 from models.tables import Team, User
 from services.common.locales import SUPPORTED_LOCALES
 from services.team import teams, users
-from views.i18n import I18n, Translator
+from views.i18n import I18n, Translator, escape
 
 
 async def start(message: Message, session: AsyncSession, user: User, t: Translator) -> None:
@@ -19,7 +20,7 @@ async def start(message: Message, session: AsyncSession, user: User, t: Translat
     await session.commit()
     mine = await teams.teams_of(session, user)
     key = "help.start_member" if mine else "help.start_stranger"
-    await message.answer(t(key, name=user.full_name))
+    await message.answer(t(key, name=escape(user.full_name)))
 
 
 async def help_private(message: Message, t: Translator) -> None:
@@ -52,6 +53,6 @@ def setup() -> Router:
     router = Router(name="help")
     router.message.register(start, CommandStart(), PRIVATE)
     router.message.register(help_private, Command("help"), PRIVATE)
-    router.message.register(help_group, Command("help"), GROUP)
+    router.message.register(help_group, Command("help"), GROUP, flags=ANONYMOUS_OK)
     router.message.register(choose_language, Command("lang"), PRIVATE)
     return router

@@ -13,6 +13,7 @@ from core.runtime import Runtime
 from handlers.common import leads
 from handlers.common.filters import GROUP
 from handlers.common.guards import TEAM_REQUIRED, leads_only
+from handlers.common.senders import ANONYMOUS_OK
 from handlers.tasks import replies_to_prompt
 from jobs import agenda as agenda_job
 from jobs import meeting as meeting_flow
@@ -50,11 +51,12 @@ async def start_meeting(
     message: Message,
     bot: Bot,
     session: AsyncSession,
-    user: User,
+    user: User | None,
     team: Team,
     t: Translator,
     runtime: Runtime,
 ) -> None:
+    """A lead (or an admin posting anonymously as the group) starts the meeting."""
     if not meetings.speaking_order(await teams.members(session, team)):
         await message.answer(t("meeting.nobody"))
         return
@@ -62,7 +64,11 @@ async def start_meeting(
     cycle = await agenda.cycle_now(session, team, now)
     try:
         meeting = await meetings.start(
-            session, team, started_by=user.id, now=now, period_start=cycle.period.start
+            session,
+            team,
+            started_by=user.id if user else None,
+            now=now,
+            period_start=cycle.period.start,
         )
     except meetings.AlreadyRunning as running:
         meeting = running.meeting
@@ -75,7 +81,8 @@ async def start_meeting(
     await agenda_job.send_chunks(
         bot, team.chat_id, split_message(agenda_view.render(data, team, t))
     )
-    lines = [t.n("meeting.started", speakers, name=user_name(user))]
+    lead = user_name(user) if user else t("common.anonymous_admin")
+    lines = [t.n("meeting.started", speakers, name=lead)]
     note = await meeting_flow.away_note(session, meeting, t)
     if note:
         lines.append(note)
@@ -241,7 +248,7 @@ def setup() -> Router:
     router = Router(name="meeting")
     router.message.filter(GROUP)
     router.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
-    router.message.register(show_agenda, Command("agenda"), flags=TEAM_REQUIRED)
+    router.message.register(show_agenda, Command("agenda"), flags={**TEAM_REQUIRED, **ANONYMOUS_OK})
     router.message.register(
         start_meeting, Command("planerka"), flags=leads_only("meeting.leads_only")
     )

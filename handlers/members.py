@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common.filters import GROUP
 from handlers.common.guards import TEAM_REQUIRED
+from handlers.common.senders import ANONYMOUS_OK
 from models.tables import Team
 from services.team import teams
 from views.common import reachability, roles_text, user_name
@@ -36,5 +37,7 @@ def setup() -> Router:
     """The members feature's router, new for each Dispatcher."""
     router = Router(name="members")
     router.message.filter(GROUP)
-    router.message.register(list_members, Command("members"), flags=TEAM_REQUIRED)
+    router.message.register(
+        list_members, Command("members"), flags={**TEAM_REQUIRED, **ANONYMOUS_OK}
+    )
     return router

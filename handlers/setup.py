@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.runtime import Runtime
 from handlers.common import leads
 from handlers.common.filters import GROUP
+from handlers.common.senders import ANONYMOUS_OK
 from models.tables import Team, User
 from services.common.clock import team_today
 from services.team import teams
@@ -19,13 +20,18 @@ async def setup_team(
     message: Message,
     bot: Bot,
     session: AsyncSession,
-    user: User,
+    user: User | None,
     team: Team | None,
     t: Translator,
     i18n: I18n,
     runtime: Runtime,
+    anonymous_admin: bool = False,
 ) -> None:
-    if not await leads.is_group_admin(bot, message.chat.id, user.id):
+    """An admin (or an admin posting anonymously as the group) registers the team."""
+    admin = anonymous_admin or (
+        user is not None and await leads.is_group_admin(bot, message.chat.id, user.id)
+    )
+    if not admin:
         await message.answer(t("onboarding.setup_admins_only"))
         return
     if team is not None:
@@ -39,7 +45,7 @@ async def setup_team(
         title=message.chat.title or "",
         locale=locale,
         timezone=timezone,
-        created_by=user.id,
+        created_by=user.id if user else None,
         today=team_today(runtime.now(), timezone),
     )
     await session.commit()
@@ -51,5 +57,5 @@ def setup() -> Router:
     """The setup feature's router, new for each Dispatcher."""
     router = Router(name="setup")
     router.message.filter(GROUP)
-    router.message.register(setup_team, Command("setup"))
+    router.message.register(setup_team, Command("setup"), flags=ANONYMOUS_OK)
     return router

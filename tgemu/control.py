@@ -54,7 +54,11 @@ def _message_json(m: Any) -> dict[str, Any]:
 
 def _send(emu: TelegramEmulator, b: dict[str, Any]) -> Any:
     chat_id = b.get("chat_id", b["user_id"])
-    return _message_json(emu.send(b["user_id"], chat_id, b["text"], reply_to=b.get("reply_to")))
+    anonymous = bool(b.get("anonymous", False))
+    sent = emu.send(
+        b["user_id"], chat_id, b["text"], reply_to=b.get("reply_to"), anonymous=anonymous
+    )
+    return _message_json(sent)
 
 
 def _press(emu: TelegramEmulator, b: dict[str, Any]) -> Any:
@@ -105,6 +109,8 @@ ACTIONS: dict[str, Action] = {
     "limits": _limits,
     "faults": _faults,
     "fail_method": _fail_method,
+    "expire_callback": lambda e, b: e.expire_callback(str(b["callback_query_id"])),
+    "callback_ttl": lambda e, b: setattr(e, "callback_ttl", b.get("seconds")),
 }
 
 

@@ -56,6 +56,9 @@ class TelegramEmulator(PeopleMixin):
         self.webhook: dict[str, Any] | None = None
         self.method_errors: dict[str, dict[str, Any]] = {}
         self.callbacks: dict[str, dict[str, Any]] = {}
+        # Telegram refuses answerCallbackQuery 15 s after the press: None = never expires;
+        # expire_callback() plays it for one press.
+        self.callback_ttl: float | None = None
         self._by_key: dict[tuple[int, int], SentMessage] = {}
         self._seq = 0
         self._action_seq = 0
@@ -143,6 +146,19 @@ class TelegramEmulator(PeopleMixin):
 
     def unfail_method(self, method: str) -> None:
         self.method_errors.pop(method.lower(), None)
+
+    def expire_callback(self, query_id: str) -> None:
+        """That press can't be answered any more: answerCallbackQuery gets Telegram's
+        «query is too old and response timeout expired or query ID is invalid»."""
+        self.callbacks[query_id]["expired"] = True
+
+    def callback_expired(self, query_id: str) -> bool:
+        press = self.callbacks.get(query_id)
+        if press is None:
+            return True
+        if press.get("expired"):
+            return True
+        return self.callback_ttl is not None and time.monotonic() - press["at"] > self.callback_ttl
 
     # ----------------------------------------------------------------- reading
     def mark(self) -> int:

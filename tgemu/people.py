@@ -13,6 +13,9 @@ from tgemu.world import Chat, SentMessage, User, UserMessage, member_object
 if TYPE_CHECKING:
     from tgemu.emulator import TelegramEmulator
 
+# Telegram's service account that signs the messages of admins who post as the group.
+GROUP_ANONYMOUS_BOT = User(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+
 
 class PeopleMixin:
     """The acting half of TelegramEmulator's Python API."""
@@ -70,8 +73,14 @@ class PeopleMixin:
         chat_id: int,
         text: str,
         reply_to: SentMessage | UserMessage | int | None = None,
+        *,
+        anonymous: bool = False,
     ) -> UserMessage:
-        """`user_id` writes `text` in `chat_id` (== user_id for the private chat with the bot)."""
+        """`user_id` writes `text` in `chat_id` (== user_id for the private chat with the bot).
+
+        anonymous=True: a group admin posting as the group — `from` is GroupAnonymousBot and
+        `sender_chat` the group, as Telegram sends it.
+        """
         user = self.world.user(user_id)
         if chat_id == user_id:
             chat = self.world.chat(chat_id)
@@ -91,8 +100,18 @@ class PeopleMixin:
                 raise ValueError(f"no message {reply_id} in chat {chat_id} to reply to")
             reply = _without_reply(chat.messages[reply_id])
         entities = detect_entities(text)
+        sender_chat = None
+        if anonymous:
+            if chat.user is not None or chat.status_of(user_id) not in ("creator", "administrator"):
+                raise ValueError(f"only an admin of a group posts anonymously, not {user_id}")
+            sender_chat = chat.to_api()
         msg = self._message(
-            chat, user, text=text, entities=entities or None, reply_to_message=reply
+            chat,
+            GROUP_ANONYMOUS_BOT if anonymous else user,
+            text=text,
+            entities=entities or None,
+            reply_to_message=reply,
+            sender_chat=sender_chat,
         )
         self._emit("user_message", chat, user.full_name, text)
         update_id = None

@@ -97,12 +97,20 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
+ECHO_CHARS = 100  # typed text quoted back in a refusal: a 4096-char one wouldn't fit
+
+
+def _echo(value: object) -> str:
+    text = str(value)
+    return escape(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
+
+
 def error_text(error: UserError, t: Translator) -> str:
     """A refusal's text: its key with the params written for the reader (dates in the locale,
-    with the year when the error says so; typed text escaped), then its hint's line."""
+    with the year when the error says so; typed text escaped and cut), then its hint's line."""
     skeleton = "yMMMd" if error.full_dates else "MMMd"
     params = {
-        key: t.date(value, skeleton) if isinstance(value, date) else escape(str(value))
+        key: t.date(value, skeleton) if isinstance(value, date) else _echo(value)
         for key, value in error.params.items()
     }
     text = t(error.key, **params)

@@ -3,7 +3,8 @@
     @router.message(Command("settings"), flags=LEADS_ONLY)
 
 TEAM_REQUIRED: the group must have a team (else: «run /setup»). LEADS_ONLY: and the sender
-must be a lead (else the refusal, or the key given with `leads_only("meeting.leads_only")`).
+must be a lead (else the refusal, or the key given with `leads_only("meeting.leads_only")`);
+an admin posting anonymously as the group is one (handlers/senders.py).
 A callback query is refused with an alert instead of a message.
 """
 
@@ -39,7 +40,7 @@ class TeamGuard(BaseMiddleware):
         team: Team | None = data.get("team")
         if team is None:
             return await _refuse(event, t("onboarding.not_set_up"))
-        if need == "lead":
+        if need == "lead" and not data.get("anonymous_admin"):
             bot: Bot = data["bot"]
             session: AsyncSession = data["session"]
             user: User = data["user"]

@@ -65,7 +65,7 @@ def speaking_order(members: list[Member]) -> list[Member]:
 
 
 async def start(
-    session: AsyncSession, team: Team, *, started_by: int, now: datetime, period_start: date
+    session: AsyncSession, team: Team, *, started_by: int | None, now: datetime, period_start: date
 ) -> Meeting:
     """Starts the team's meeting and gives the floor to the first speaker (committed).
 

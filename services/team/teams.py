@@ -32,7 +32,7 @@ async def register(
     title: str,
     locale: str,
     timezone: str,
-    created_by: int,
+    created_by: int | None,
     today: date,
 ) -> tuple[Team, bool]:
     """The team of this group, and whether it was created now (a second /setup changes nothing)."""

@@ -87,3 +87,27 @@ async def test_control_api_round_trip(emu: TelegramEmulator, bot: Bot) -> None:
 
         error = await call(http, "/control/send", {"user_id": 999, "text": "x"}, 400)
         assert "no such user 999" in error
+
+
+async def test_a_press_can_be_made_too_old_to_answer(emu: TelegramEmulator, bot: Bot) -> None:
+    """Telegram refuses answerCallbackQuery 15 s after the press: the emulator plays it for one
+    press (Python or control API) or for every press older than `callback_ttl`."""
+    from aiogram.exceptions import TelegramBadRequest
+
+    emu.add_user(101, "Анна")
+    emu.send(101, 101, "/start")
+    button = InlineKeyboardButton(text="Да", callback_data="y")
+    kb = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    msg = await bot.send_message(101, "Начнём?", reply_markup=kb)
+    async with aiohttp.ClientSession(base_url=emu.api_url) as http:
+        first = emu.press(101, msg.message_id, "Да", chat_id=101)
+        await call(http, "/control/expire_callback", {"callback_query_id": first})
+        with pytest.raises(TelegramBadRequest, match="query is too old"):
+            await bot.answer_callback_query(first)
+        second = emu.press(101, msg.message_id, "Да", chat_id=101)
+        assert await bot.answer_callback_query(second) is True
+        await call(http, "/control/callback_ttl", {"seconds": 0})
+        third = emu.press(101, msg.message_id, "Да", chat_id=101)
+        with pytest.raises(TelegramBadRequest, match="response timeout expired"):
+            await bot.answer_callback_query(third)
+    assert first not in emu.callback_answers and second in emu.callback_answers

@@ -185,7 +185,7 @@ async def delete_messages(emu: TelegramEmulator, p: Params) -> bool:
 @api_method("answerCallbackQuery")
 async def answer_callback_query(emu: TelegramEmulator, p: Params) -> bool:
     query_id = p.get_str("callback_query_id", required=True)
-    if query_id not in emu.callbacks or query_id in emu.callback_answers:
+    if emu.callback_expired(query_id) or query_id in emu.callback_answers:
         raise bad_request(QUERY_INVALID)
     text = p.get_str("text")
     answer = {
