@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import I18n
+from services.leads import AdminCache
 
 
 def system_clock() -> datetime:
@@ -28,6 +29,8 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=system_clock)
     # One planner tick at a time in this process (across replicas: services/locks.py).
     planner_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # Who is a group admin, asked of Telegram at most every few seconds (services/leads.py).
+    admins: AdminCache = field(default_factory=AdminCache, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

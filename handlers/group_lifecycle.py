@@ -1,4 +1,7 @@
-"""The bot added to or removed from a group, and a group upgraded to a supergroup."""
+"""The bot added to or removed from a group, people leaving or re-joining it, and a group
+upgraded to a supergroup. Membership follows the group: someone who leaves (or is removed)
+is an inactive member from then on — no questions, reminders, speaker slot or lead rights,
+their history kept; coming back restores them."""
 
 from __future__ import annotations
 
@@ -8,12 +11,14 @@ from aiogram.types import ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
+from bot.runtime import Runtime
 from handlers.filters import GROUP
 from models.tables import Team
 from services import teams
 
 router = Router(name="group_lifecycle")
 router.my_chat_member.filter(GROUP)
+router.chat_member.filter(GROUP)
 router.message.filter(GROUP)
 
 
@@ -46,4 +51,56 @@ async def migrated_to(message: Message, session: AsyncSession) -> None:
 @router.message(F.migrate_from_chat_id)
 async def migrated_from(message: Message, session: AsyncSession) -> None:
     await teams.migrate_chat(session, message.migrate_from_chat_id, message.chat.id)
+    await session.commit()
+
+
+@router.chat_member(ChatMemberUpdatedFilter(LEAVE_TRANSITION))
+async def member_left(
+    event: ChatMemberUpdated, session: AsyncSession, team: Team | None, runtime: Runtime
+) -> None:
+    runtime.admins.forget(event.chat.id, event.new_chat_member.user.id)
+    if team is not None:
+        await teams.leave(session, team, event.new_chat_member.user.id)
+        await session.commit()
+
+
+@router.chat_member(ChatMemberUpdatedFilter(JOIN_TRANSITION))
+async def member_back(
+    event: ChatMemberUpdated, session: AsyncSession, team: Team | None, runtime: Runtime
+) -> None:
+    runtime.admins.forget(event.chat.id, event.new_chat_member.user.id)
+    if team is not None:
+        await teams.come_back(session, team, event.new_chat_member.user.id)
+        await session.commit()
+
+
+@router.chat_member()
+async def member_changed(event: ChatMemberUpdated, runtime: Runtime) -> None:
+    """Promoted or demoted: the next lead action asks Telegram again."""
+    runtime.admins.forget(event.chat.id, event.new_chat_member.user.id)
+
+
+@router.message(F.left_chat_member)
+async def left_message(
+    message: Message, session: AsyncSession, team: Team | None, runtime: Runtime
+) -> None:
+    gone = message.left_chat_member
+    if gone is None or gone.is_bot:
+        return
+    runtime.admins.forget(message.chat.id, gone.id)
+    if team is not None:
+        await teams.leave(session, team, gone.id)
+        await session.commit()
+
+
+@router.message(F.new_chat_members)
+async def joined_message(
+    message: Message, session: AsyncSession, team: Team | None, runtime: Runtime
+) -> None:
+    for person in message.new_chat_members or []:
+        if person.is_bot:
+            continue
+        runtime.admins.forget(message.chat.id, person.id)
+        if team is not None:
+            await teams.come_back(session, team, person.id)
     await session.commit()

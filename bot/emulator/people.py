@@ -178,8 +178,11 @@ class PeopleMixin:
         chat = self.world.group(chat_id)
         user = self.world.user(user_id)
         by = self.world.user(by_user_id) if by_user_id is not None else user
+        was = chat.status_of(user_id)
         chat.members.add(user_id)
         payload = user.to_api()
+        if chat.bot_in:
+            self._chat_member(chat, by, user, was, chat.status_of(user_id))
         msg = self._message(
             chat,
             by,
@@ -192,14 +195,30 @@ class PeopleMixin:
         self._acted()
         return UserMessage(chat.id, msg["message_id"], by.id, "", update_id, msg)
 
-    def remove_member(self: TelegramEmulator, chat_id: int, user_id: int) -> UserMessage:
+    def remove_member(
+        self: TelegramEmulator,
+        chat_id: int,
+        user_id: int,
+        by_user_id: int | None = None,
+        *,
+        service_message: bool = True,
+    ) -> UserMessage:
+        """`user_id` leaves (or `by_user_id` removes them): a chat_member update (delivered
+        only if the bot asked for chat_member in allowed_updates) and, unless
+        service_message=False, a left_chat_member message — like Telegram."""
         chat = self.world.group(chat_id)
         user = self.world.user(user_id)
+        by = self.world.user(by_user_id) if by_user_id is not None else user
+        was = chat.status_of(user_id)
         chat.members.discard(user_id)
         chat.admins.discard(user_id)
         payload = user.to_api()
-        msg = self._message(chat, user, left_chat_member=payload, left_chat_participant=payload)
-        update_id = self.queue.put("message", msg) if chat.bot_in else None
+        if chat.bot_in:
+            self._chat_member(chat, by, user, was, "left" if by is user else "kicked")
+        msg = self._message(chat, by, left_chat_member=payload, left_chat_participant=payload)
+        update_id = None
+        if chat.bot_in and service_message:
+            update_id = self.queue.put("message", msg)
         self._emit("service", chat, user.full_name, f"{user.full_name} left")
         self._acted()
         return UserMessage(chat.id, msg["message_id"], user_id, "", update_id, msg)
@@ -210,8 +229,16 @@ class PeopleMixin:
         ids = set(user_ids)
         for user_id in ids - {self.bot_user.id}:
             self.world.user(user_id)
+        people = chat.members | ids - {self.bot_user.id}
+        before = {u: chat.status_of(u) for u in people}
         chat.admins = ids - {self.bot_user.id}
         chat.members |= chat.admins
+        if chat.bot_in:
+            by = self.world.user(chat.creator) if chat.creator else self.bot_user
+            for user_id, old in sorted(before.items()):
+                if chat.status_of(user_id) != old:
+                    user = self.world.user(user_id)
+                    self._chat_member(chat, by, user, old, chat.status_of(user_id))
         if chat.bot_in:
             new = "administrator" if self.bot_user.id in ids else "member"
             if new != chat.bot_status:
@@ -280,6 +307,20 @@ class PeopleMixin:
                 "date": int(time.time()),
                 "old_chat_member": member_object(old, bot),
                 "new_chat_member": member_object(new, bot),
+            },
+        )
+
+    def _chat_member(
+        self: TelegramEmulator, chat: Chat, by: User, user: User, old: str, new: str
+    ) -> int:
+        return self.queue.put(
+            "chat_member",
+            {
+                "chat": chat.to_api(),
+                "from": by.to_api(),
+                "date": int(time.time()),
+                "old_chat_member": member_object(old, user.to_api()),
+                "new_chat_member": member_object(new, user.to_api()),
             },
         )
 
