@@ -18,6 +18,7 @@ def get_routers() -> list[Router]:
         members,
         settings,
         setup,
+        stale,
         status,
         summary,
         targets,
@@ -40,4 +41,5 @@ def get_routers() -> list[Router]:
         export.router,
         help.router,
         checkin.router,
+        stale.router,
     ]

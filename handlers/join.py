@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import I18n, Translator
 from bot.runtime import Runtime
+from handlers import keyboards
 from handlers.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
 from handlers.guards import TEAM_REQUIRED
 from handlers.keyboards import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
@@ -56,10 +57,13 @@ async def pick(
 ) -> None:
     team = await session.get(Team, callback_data.team_id)
     member = await teams.member(session, team, user.id) if team else None
-    if team is None or member is None:
+    if team is None or member is None or not member.active:
         await query.answer(t("join.bad_link"), show_alert=True)
         return
     action, value = callback_data.action, callback_data.value
+    if not keyboards.known_pick(action, value, callback_data.dept):
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return
     if action == "page":
         await query.message.edit_text(
             t("join.pick_department", team=team.title),

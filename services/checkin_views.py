@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from babel.numbers import get_currency_symbol
+from pydantic import Field
 
 import kpi
 from bot.i18n import Translator, escape
@@ -28,12 +30,13 @@ View = tuple[str, InlineKeyboardMarkup | None]
 
 
 class Ask(CallbackData, prefix="ci"):
-    """A button of a check-in message; `pos` is the question it was shown for."""
+    """A button of a check-in message; `pos` is the question it was shown for. Only the
+    actions below unpack (anything else is a stale button, handlers/stale.py)."""
 
-    action: str
-    checkin: int
-    pos: int
-    value: str = ""
+    action: Literal["start", "edit", "same", "skip", "back", "ok", "alt", "retype"]
+    checkin: int = Field(ge=1)
+    pos: int = Field(ge=0, le=10_000)
+    value: str = Field(default="", max_length=32)
 
 
 class TeamChoice(CallbackData, prefix="ct"):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
@@ -19,10 +21,10 @@ from services.clock import team_now
 
 
 class MeetingAction(CallbackData, prefix="mt"):
-    action: str  # next, skip, back, task, end
-    meeting_id: int
-    position: int
-    kpi: str = ""
+    action: Literal["next", "skip", "back", "task", "end"]  # nothing else unpacks
+    meeting_id: int = Field(ge=1)
+    position: int = Field(ge=0, le=10_000)
+    kpi: str = Field(default="", max_length=64)
 
 
 def _button(text: str, data: MeetingAction) -> InlineKeyboardButton:

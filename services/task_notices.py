@@ -7,11 +7,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import Field
 
 from bot.i18n import I18n, Translator, escape
 from bot.runtime import Runtime
@@ -26,9 +28,11 @@ LIST_BUTTONS = 10  # tasks with buttons in one list (the rest are listed without
 
 
 class TaskAction(CallbackData, prefix="tk"):
-    action: str  # done, cancel, due
-    task_id: int
-    view: str = "card"  # the message the button is on: one task's card, "team" or "mine" list
+    action: Literal["done", "cancel", "due"]  # nothing else unpacks
+    task_id: int = Field(ge=1)
+    view: Literal["card", "team", "mine"] = (
+        "card"  # the message the button is on: one task's card, "team" or "mine" list
+    )
 
 
 def _button(text: str, action: str, task_id: int, view: str = "card") -> InlineKeyboardButton:

@@ -108,8 +108,10 @@ class PeopleMixin:
         button: str,
         *,
         chat_id: int | None = None,
+        crafted: bool = False,
     ) -> str:
-        """Press an inline button (by exact text, unique substring, or callback_data)."""
+        """Press an inline button (by exact text, unique substring, or callback_data).
+        crafted=True sends `button` as the callback data itself, as a modified client can."""
         user = self.world.user(user_id)
         sent = self._find_bot_message(message, chat_id)
         if sent.deleted:
@@ -119,7 +121,10 @@ class PeopleMixin:
             raise ValueError(f"user {user_id} can't see the private chat {chat.id}")
         if chat.user is None:
             self._group_for(user_id, chat.id)
-        label, data = _find_button(sent, button)
+        if crafted:  # a client sending callback data no button carries (a hostile press)
+            label, data = button, button
+        else:
+            label, data = _find_button(sent, button)
         if data is None or _is_url_button(sent, label):
             raise ValueError(f"button {label!r} has no callback_data (URL/other button)")
         query_id = str(4_000_000_000_000 + len(self.callbacks) + 1)
