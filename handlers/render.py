@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import kpi
-from bot.i18n import Translator, escape
+from bot.i18n import Html, Translator, escape
 from models.tables import Member, Team, User
 
 
@@ -24,7 +24,7 @@ def user_name(user: User) -> str:
 
 
 def mention(user: User) -> str:
-    return f'<a href="tg://user?id={user.id}">{user_name(user)}</a>'
+    return Html(f'<a href="tg://user?id={user.id}">{user_name(user)}</a>')
 
 
 def role_title(code: str, t: Translator) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator, escape
+from bot.i18n import Translator, escape, html_join
 from bot.runtime import Runtime
 from bot.scheduler import per_team
 from handlers.render import user_name
@@ -178,7 +178,7 @@ def kpi_line(line: kpi.KpiLine, t: Translator, currency: str) -> str:
 
 
 def member_names(members: list[Member]) -> str:
-    return ", ".join(user_name(m.user) for m in members)
+    return html_join(", ", [user_name(m.user) for m in members])
 
 
 def task_line(task: Task, owner: Member, t: Translator, today: date) -> str:

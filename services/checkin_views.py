@@ -15,7 +15,7 @@ from babel.numbers import get_currency_symbol
 from pydantic import Field
 
 import kpi
-from bot.i18n import Translator, escape
+from bot.i18n import Translator, escape, html_join
 from models.tables import Team
 from services.checkin_sanity import Doubt
 from services.checkins import EDITING, Flow, RoleCard
@@ -265,7 +265,7 @@ def card_view(
         ]
     lines += ["", t("checkin.card_fix")]
     if waiting:
-        names = ", ".join(f"«{escape(team.title)}»" for team in waiting)
+        names = html_join(", ", [f"«{escape(team.title)}»" for team in waiting])
         lines += ["", t("checkin.card_waiting", teams=names)]
     rows = []
     for index, item in enumerate(flow.inputs):

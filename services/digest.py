@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator, escape
+from bot.i18n import Translator, escape, html_join
 from bot.runtime import Runtime
 from bot.scheduler import per_team
 from kpi import KpiLine, Period
@@ -204,11 +204,13 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
             out += _more(t, [target_line(r, x, t, currency) for r, x in missed])
     out += ["", t("digest.reported", done=len(who.done), total=len(data.members))]
     if who.answering:
-        out.append(t("digest.answering", names=", ".join(sm.name(m) for m in who.answering)))
+        out.append(
+            t("digest.answering", names=html_join(", ", [sm.name(m) for m in who.answering]))
+        )
     if who.silent:
-        out.append(t("digest.silent", names=", ".join(sm.name(m) for m in who.silent)))
+        out.append(t("digest.silent", names=html_join(", ", [sm.name(m) for m in who.silent])))
     if who.away:
-        out.append(t("digest.away", names=", ".join(sm.name(m) for m in who.away)))
+        out.append(t("digest.away", names=html_join(", ", [sm.name(m) for m in who.away])))
     out += ["", _tasks_text(tasks, t)]
     return "\n".join(out)
 

@@ -12,7 +12,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
+from bot.i18n import Translator, html_join
 from bot.runtime import Runtime
 from handlers.render import mention
 from models.tables import Meeting, Member, Team
@@ -59,7 +59,7 @@ async def away_note(session: AsyncSession, meeting: Meeting, t: Translator) -> s
     came = await meetings.attendance(session, meeting)
     if not came.away:
         return None
-    names = ", ".join(mention(m.user) for m in came.away)
+    names = html_join(", ", (mention(m.user) for m in came.away))
     return t.n("meeting.away_skipped", len(came.away), names=names)
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator, escape
+from bot.i18n import Translator, escape, html_join
 from handlers.render import mention, role_title, user_name
 from models.tables import Meeting, Member, Team
 from services import agenda, kpi_data, rhythm
@@ -210,4 +210,4 @@ def _kpi_note(code: str, t: Translator) -> str:
 
 
 def _names(members: list[Member], t: Translator) -> str:
-    return ", ".join(user_name(m.user) for m in members) if members else "—"
+    return html_join(", ", [user_name(m.user) for m in members]) if members else "—"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator, escape
+from bot.i18n import Translator, escape, html_join
 from kpi import KPI, KpiLine, MemberInputs, Period
 from kpi.charts import CardRow, MemberCard
 from kpi.summary import line as kpi_line
@@ -346,11 +346,11 @@ def reported_text(data: TeamData, t: Translator, names: bool = True) -> str:
     who = reporting(data)
     text = t("summary.reported", done=len(who.done), total=len(data.members))
     if names and who.answering:
-        text += t("summary.answering", names=", ".join(name(m) for m in who.answering))
+        text += t("summary.answering", names=html_join(", ", [name(m) for m in who.answering]))
     if names and who.silent:
-        text += t("summary.silent", names=", ".join(name(m) for m in who.silent))
+        text += t("summary.silent", names=html_join(", ", [name(m) for m in who.silent]))
     if names and who.away:
-        text += t("summary.away", names=", ".join(name(m) for m in who.away))
+        text += t("summary.away", names=html_join(", ", [name(m) for m in who.away]))
     return text
 
 
