@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery
 
-from bot.i18n import Translator
+from views.i18n import Translator
 
 router = Router(name="stale")
 
