@@ -21,7 +21,7 @@ from services.team import availability, rhythm, teams, users
 from services.team.availability import AvailabilityError
 from views.checkins import moment_text
 from views.common import user_name
-from views.i18n import Translator, escape
+from views.i18n import Translator
 
 router = Router(name="away")
 
@@ -30,10 +30,8 @@ REMOVE_WORDS = {"del", "delete", "remove", "удалить", "убрать", "-"
 
 
 def _params(error: AvailabilityError, t: Translator) -> dict[str, object]:
-    """The error's parameters for its text: dates formatted, typed text escaped."""
-    return {
-        k: t.date(v) if isinstance(v, date) else escape(str(v)) for k, v in error.params.items()
-    }
+    """The error's parameters for its text: dates formatted (typed text is escaped by t)."""
+    return {k: t.date(v) if isinstance(v, date) else str(v) for k, v in error.params.items()}
 
 
 def range_text(start: date, end: date, t: Translator) -> str:

@@ -151,7 +151,7 @@ def question_keyboard(flow: Flow, t: Translator, last: Decimal | None) -> Inline
 
 
 def invalid(flow: Flow, error: kpi.InputError, t: Translator, many_teams: bool = False) -> View:
-    params = {k: escape(v) for k, v in error.message_params(t.locale).items()}
+    params = error.message_params(t.locale)  # escaped (and quotes shortened) by t()
     reason = t(error.key, **params)
     return question(flow, t, many_teams=many_teams, prefix=t("checkin.invalid", reason=reason))
 
@@ -163,7 +163,7 @@ def doubt(flow: Flow, found: Doubt, t: Translator) -> View:
     typed = fmt(found.value)
     if found.inconsistency is not None:
         problem = found.inconsistency
-        params = {k: escape(v) for k, v in problem.message_params(t.locale).items()}
+        params = problem.message_params(t.locale)
         reason = t(problem.key, **params)
         text = t("checkin.doubt_impossible", reason=reason)
     else:

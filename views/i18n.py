@@ -61,12 +61,12 @@ class Translator:
         text param is HTML-escaped unless it is already Html (another t(...), escape(...),
         a mention) — so a name, a title or a typed argument can never break a message."""
         text = self._translations.gettext(key)
-        return Html(text.format(**_escaped(params)) if params else text)
+        return Html(text.format(**_escaped(text, params)) if params else text)
 
     def n(self, key: str, count: int, /, **params: Any) -> Html:
         """A plural form chosen by `count` (1 задача, 2 задачи, 5 задач)."""
         text = self._translations.ngettext(key, key, count)
-        return Html(text.format(count=count, **_escaped(params)))
+        return Html(text.format(count=count, **_escaped(text, params)))
 
     def has(self, key: str) -> bool:
         return self._translations.gettext(key) != key
@@ -143,13 +143,29 @@ def escape(text: str | None) -> Html:
     return Html(tg_html.quote(text or ""))
 
 
-def _escaped(params: Mapping[str, Any]) -> dict[str, Any]:
+QUOTE_LIMIT = 64  # a quoted input longer than this is cut, with «…»
+_QUOTED_INPUTS = {"value", "text"}  # what people typed (names and titles are kept whole)
+_QUOTES = ("«{%s}»", "“{%s}”", '"{%s}"')
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """People's text as a message quotes it back: at most `limit` characters and «…»."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _escaped(template: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every plain text param escaped; one the message quotes («{value}») also shortened, so a
+    5000-character answer quoted in a refusal can't push the message over Telegram's limit."""
     if _AUDIT is not None:
         _audit(params)
-    return {
-        k: tg_html.quote(v) if isinstance(v, str) and not isinstance(v, Html) else v
-        for k, v in params.items()
-    }
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if isinstance(v, str) and not isinstance(v, Html):
+            if k in _QUOTED_INPUTS and any(q % k in template for q in _QUOTES):
+                v = shorten(v)
+            v = tg_html.quote(v)
+        out[k] = v
+    return out
 
 
 # PLANERKA_I18N_AUDIT=<file>: log plain-str params that look like HTML (development aid for

@@ -156,7 +156,7 @@ def reminder_text(task: Task, team: Team, t: Translator, today: date) -> str:
 def reason(error: task_service.TaskError, t: Translator) -> str:
     """The refusal's text, dates in the reader's format."""
     params = {
-        key: t.date(value, "yMMMd") if isinstance(value, date) else escape(str(value))
+        key: t.date(value, "yMMMd") if isinstance(value, date) else str(value)
         for key, value in error.params.items()
     }
     return t(error.key, **params)
