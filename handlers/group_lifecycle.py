@@ -1,7 +1,4 @@
-"""The bot added to or removed from a group, people leaving or re-joining it, and a group
-upgraded to a supergroup. Membership follows the group: someone who leaves (or is removed)
-is an inactive member from then on — no questions, reminders, speaker slot or lead rights,
-their history kept; coming back restores them."""
+"""The bot added to or removed from a group, and a group upgraded to a supergroup."""
 
 from __future__ import annotations
 
@@ -16,13 +13,7 @@ from models.tables import Team
 from services.team import teams
 from views.i18n import Translator
 
-router = Router(name="group_lifecycle")
-router.my_chat_member.filter(GROUP)
-router.chat_member.filter(GROUP)
-router.message.filter(GROUP)
 
-
-@router.my_chat_member(ChatMemberUpdatedFilter(JOIN_TRANSITION))
 async def bot_added(
     event: ChatMemberUpdated, bot: Bot, session: AsyncSession, team: Team | None, t: Translator
 ) -> None:
@@ -35,26 +26,22 @@ async def bot_added(
     await bot.send_message(event.chat.id, t("onboarding.greet"))
 
 
-@router.my_chat_member(ChatMemberUpdatedFilter(LEAVE_TRANSITION))
 async def bot_removed(event: ChatMemberUpdated, session: AsyncSession, team: Team | None) -> None:
     if team is not None:
         team.paused = True
         await session.commit()
 
 
-@router.message(F.migrate_to_chat_id)
 async def migrated_to(message: Message, session: AsyncSession) -> None:
     await teams.migrate_chat(session, message.chat.id, message.migrate_to_chat_id)
     await session.commit()
 
 
-@router.message(F.migrate_from_chat_id)
 async def migrated_from(message: Message, session: AsyncSession) -> None:
     await teams.migrate_chat(session, message.migrate_from_chat_id, message.chat.id)
     await session.commit()
 
 
-@router.chat_member(ChatMemberUpdatedFilter(LEAVE_TRANSITION))
 async def member_left(
     event: ChatMemberUpdated, session: AsyncSession, team: Team | None, runtime: Runtime
 ) -> None:
@@ -64,7 +51,6 @@ async def member_left(
         await session.commit()
 
 
-@router.chat_member(ChatMemberUpdatedFilter(JOIN_TRANSITION))
 async def member_back(
     event: ChatMemberUpdated, session: AsyncSession, team: Team | None, runtime: Runtime
 ) -> None:
@@ -74,13 +60,11 @@ async def member_back(
         await session.commit()
 
 
-@router.chat_member()
 async def member_changed(event: ChatMemberUpdated, runtime: Runtime) -> None:
     """Promoted or demoted: the next lead action asks Telegram again."""
     runtime.admins.forget(event.chat.id, event.new_chat_member.user.id)
 
 
-@router.message(F.left_chat_member)
 async def left_message(
     message: Message, session: AsyncSession, team: Team | None, runtime: Runtime
 ) -> None:
@@ -93,7 +77,6 @@ async def left_message(
         await session.commit()
 
 
-@router.message(F.new_chat_members)
 async def joined_message(
     message: Message, session: AsyncSession, team: Team | None, runtime: Runtime
 ) -> None:
@@ -104,3 +87,24 @@ async def joined_message(
         if team is not None:
             await teams.come_back(session, team, person.id)
     await session.commit()
+
+
+def setup() -> Router:
+    """The group_lifecycle feature's router, new for each Dispatcher. Membership follows the
+    group: someone who leaves (or is removed) is an inactive member from then on — no
+    questions, reminders, speaker slot or lead rights, their history kept; coming back
+    restores them."""
+    router = Router(name="group_lifecycle")
+    router.my_chat_member.filter(GROUP)
+    router.chat_member.filter(GROUP)
+    router.message.filter(GROUP)
+    router.my_chat_member.register(bot_added, ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    router.my_chat_member.register(bot_removed, ChatMemberUpdatedFilter(LEAVE_TRANSITION))
+    router.chat_member.register(member_left, ChatMemberUpdatedFilter(LEAVE_TRANSITION))
+    router.chat_member.register(member_back, ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    router.chat_member.register(member_changed)
+    router.message.register(migrated_to, F.migrate_to_chat_id)
+    router.message.register(migrated_from, F.migrate_from_chat_id)
+    router.message.register(left_message, F.left_chat_member)
+    router.message.register(joined_message, F.new_chat_members)
+    return router

@@ -9,9 +9,13 @@ from aiogram.types import CallbackQuery
 
 from views.i18n import Translator
 
-router = Router(name="stale")
 
-
-@router.callback_query()
 async def stale_button(query: CallbackQuery, t: Translator) -> None:
     await query.answer(t("common.stale_button"), show_alert=True)
+
+
+def setup() -> Router:
+    """The stale-button router, included last."""
+    router = Router(name="stale")
+    router.callback_query.register(stale_button)
+    return router

@@ -26,9 +26,8 @@ LIST_BUTTONS = 10  # tasks with buttons in one list (the rest are listed without
 class TaskAction(CallbackData, prefix="tk"):
     action: Literal["done", "cancel", "due"]  # nothing else unpacks
     task_id: int = Field(ge=1)
-    view: Literal["card", "team", "mine"] = (
-        "card"  # the message the button is on: one task's card, "team" or "mine" list
-    )
+    # the message the button is on: one task's card, "team" or "mine" list
+    view: Literal["card", "team", "mine"] = "card"
 
 
 def _button(text: str, action: str, task_id: int, view: str = "card") -> InlineKeyboardButton:
@@ -151,15 +150,6 @@ def reminder_text(task: Task, team: Team, t: Translator, today: date) -> str:
     key = "task.remind_today" if task.due == today else "task.remind_overdue"
     head = t(key, team=escape(team.title))
     return head + "\n\n" + task_card(task, t, today)
-
-
-def reason(error: task_service.TaskError, t: Translator) -> str:
-    """The refusal's text, dates in the reader's format."""
-    params = {
-        key: t.date(value, "yMMMd") if isinstance(value, date) else str(value)
-        for key, value in error.params.items()
-    }
-    return t(error.key, **params)
 
 
 def created_text(task: Task, owner: Member, t: Translator, today: date, reached: bool) -> str:

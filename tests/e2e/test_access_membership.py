@@ -83,8 +83,8 @@ async def test_leaving_the_group_ends_access_and_coming_back_restores_it(emu, ap
     async with session_maker(app.engine)() as s:
         from kpi import Period
         from models.tables import Team
-        from services.reports import export as ex
         from tests.support.checkins import WEEK, put_answers
+        from views import export as ex
         from views.i18n import I18n
 
         await put_answers(app, ANNA, WEEK - timedelta(days=7), {"clicks": "10"})
