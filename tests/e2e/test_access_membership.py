@@ -111,3 +111,14 @@ async def test_a_named_lead_who_left_cant_lead_in_the_group_either(emu, app):
     emu.add_member(GROUP, BORIS)  # back in the group, but no longer a lead
     await emu.wait_idle()
     assert "только ведущие" in plain(await say(emu, BORIS, "/settings", chat_id=GROUP))
+
+
+async def test_group_commands_in_private_say_where_they_work(emu, app):
+    """Finding 15: /status in private got no reply; an admin who never joined gets told
+    where /export works instead of «не знаю, чью команду»."""
+    await team_ready(emu)
+    await say(emu, LEAD, "/start")
+    for command in ("/status", "/members", "/settings", "/lead @anna", "/holiday 01.12"):
+        reply = plain(await say(emu, ANNA, command))
+        assert "в группе команды" in reply, command
+    assert "/export в группе команды" in plain(await say(emu, LEAD, "/export"))
