@@ -122,3 +122,12 @@ async def test_group_commands_in_private_say_where_they_work(emu, app):
         reply = plain(await say(emu, ANNA, command))
         assert "в группе команды" in reply, command
     assert "/export в группе команды" in plain(await say(emu, LEAD, "/export"))
+
+
+async def test_absurd_years_are_refused(emu, app):
+    """Finding 14: /holiday 01.01.2099 was listed without its year, /summary 16.11.0001
+    rendered a summary for year 1."""
+    await team_ready(emu)
+    for command in ("/holiday 01.01.2099", "/summary 16.11.0001", "/export 01.01.0001–01.02.0001"):
+        reply = plain(await say(emu, LEAD, command, chat_id=GROUP))
+        assert "не дата" in reply or "не диапазон дат" in reply, (command, reply)
