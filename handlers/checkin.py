@@ -131,6 +131,9 @@ async def choose_team(
 async def answer(
     message: Message, flow: Flow, session: AsyncSession, t: Translator, runtime: Runtime
 ) -> None:
+    if message.forward_origin is not None:  # someone else's words are not the member's answer
+        await message.answer(t("checkin.forwarded"))
+        return
     outcome = await checkins.answer_text(session, flow, message.text, t.locale, runtime.now())
     await show(runtime, session, flow, outcome, t)
 

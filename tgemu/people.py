@@ -70,6 +70,7 @@ class PeopleMixin:
         chat_id: int,
         text: str,
         reply_to: SentMessage | UserMessage | int | None = None,
+        forwarded_from: int | None = None,
     ) -> UserMessage:
         """`user_id` writes `text` in `chat_id` (== user_id for the private chat with the bot)."""
         user = self.world.user(user_id)
@@ -91,8 +92,16 @@ class PeopleMixin:
                 raise ValueError(f"no message {reply_id} in chat {chat_id} to reply to")
             reply = _without_reply(chat.messages[reply_id])
         entities = detect_entities(text)
+        extra: dict[str, Any] = {}
+        if forwarded_from is not None:  # a message forwarded from another user's chat
+            origin = self.world.user(forwarded_from).to_api()
+            extra["forward_origin"] = {
+                "type": "user",
+                "date": int(time.time()),
+                "sender_user": origin,
+            }
         msg = self._message(
-            chat, user, text=text, entities=entities or None, reply_to_message=reply
+            chat, user, text=text, entities=entities or None, reply_to_message=reply, **extra
         )
         self._emit("user_message", chat, user.full_name, text)
         update_id = None

@@ -105,3 +105,18 @@ async def test_made_up_settings_meeting_task_and_role_buttons_are_stale(emu, app
     team_id = 1
     for data in (f"rp:dept:{team_id}:nope::0", f"rp:role:{team_id}:hacker:analytics:0"):
         assert STALE in await crafted(emu, LEAD, picker, data), data
+
+
+async def test_a_forwarded_message_is_not_taken_as_the_answer(emu, app, clock):
+    """Finding 13 (forwards): someone else's message forwarded is not stored as an answer."""
+    await team_ready(emu)
+    clock.set(OPENS)
+    mark = emu.mark()
+    await run_tick(app)
+    await emu.wait_for(ANNA, "Вопрос 1 из 5", after=mark)
+    mark = emu.mark()
+    emu.send(ANNA, ANNA, "150000", forwarded_from=LEAD)
+    reply = await emu.wait_for(ANNA, after=mark)
+    assert "пересланное" in plain(reply)
+    assert await answers(app, ANNA) == {}
+    assert "Вопрос 2 из 5" in plain(await say(emu, ANNA, "150000"))
