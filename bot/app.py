@@ -18,7 +18,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import set_commands
+from bot.commands import set_commands_in_background
 from bot.failures import RuleDispatcher
 from bot.middlewares import (
     ContextMiddleware,
@@ -112,6 +112,8 @@ class App:
     engine: AsyncEngine
     planner: Planner
     webhook: WebhookServer | None = None
+    # Non-essential start-up calls (the command menu), running alongside.
+    extras: asyncio.Task | None = None
 
     def busy(self) -> bool:
         """Whether an update is being handled right now."""
@@ -147,10 +149,10 @@ async def running(
         )
         storage = build_storage(settings)
         dp = build_dispatcher(runtime, storage)
-        await set_commands(bot, i18n)
+        extras = set_commands_in_background(bot, i18n)  # start-up never waits on it
         planner = Planner(runtime, periodic_jobs(), interval=tick_seconds)
         planner.start()
-        app = App(runtime=runtime, dispatcher=dp, engine=engine, planner=planner)
+        app = App(runtime=runtime, dispatcher=dp, engine=engine, planner=planner, extras=extras)
         task = None
         if settings.webhook_url:
             app.webhook = await serve_webhook(dp, bot, settings)
@@ -163,6 +165,9 @@ async def running(
             yield app
         finally:
             dp.stopping = True  # what fails from now on may succeed on a live replica
+            extras.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await extras
             planner.shutdown()
             if app.webhook is not None:
                 await app.webhook.stop()

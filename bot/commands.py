@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot
@@ -37,7 +38,8 @@ def _commands(names: list[str], t: Translator) -> list[BotCommand]:
 
 
 async def set_commands(bot: Bot, i18n: I18n) -> bool:
-    """True if every scope and language was accepted."""
+    """True if every scope and language was accepted. Never raises: the menu is an extra,
+    and whatever Telegram (or a proxy in front of it) answers is logged once."""
     try:
         for locale, t in i18n.locales.items():
             for scope, names in SCOPES:
@@ -48,4 +50,19 @@ async def set_commands(bot: Bot, i18n: I18n) -> bool:
     except TelegramAPIError as error:
         log.warning("setMyCommands refused (%s); the bot works without a menu", error)
         return False
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # a non-JSON body, an HTML error page, an unknown method
+        log.warning(
+            "setMyCommands got an unexpected answer (%s: %s); the bot works without a menu",
+            type(error).__name__,
+            error,
+        )
+        return False
     return True
+
+
+def set_commands_in_background(bot: Bot, i18n: I18n) -> asyncio.Task[bool]:
+    """The menu is set while the bot already answers people (each call's retries are the
+    delivery layer's, bounded by DELIVERY_MAX_ATTEMPTS)."""
+    return asyncio.create_task(set_commands(bot, i18n), name="set-commands")

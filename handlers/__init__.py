@@ -19,6 +19,7 @@ def get_routers() -> list[Router]:
         members,
         settings,
         setup,
+        stale,
         status,
         summary,
         targets,
@@ -43,4 +44,5 @@ def get_routers() -> list[Router]:
         export.setup(),
         help.setup(),
         checkin.setup(),
+        stale.setup(),
     ]

@@ -7,7 +7,6 @@ question open is the answer to it (the state is in the database, see services.ch
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -132,6 +131,9 @@ async def choose_team(
 async def answer(
     message: Message, flow: Flow, session: AsyncSession, t: Translator, runtime: Runtime
 ) -> None:
+    if message.forward_origin is not None:  # someone else's words are not the member's answer
+        await message.answer(t("checkin.forwarded"))
+        return
     outcome = await checkins.answer_text(session, flow, message.text, t.locale, runtime.now())
     await show(runtime, session, flow, outcome, t)
 
@@ -150,6 +152,9 @@ async def press(
         return
     now = runtime.now()
     action = callback_data.action
+    if action == "alt" and not _offered(flow, callback_data.value):
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return
     if action == "start":
         await query.answer()
         await _close(query, None)
@@ -182,10 +187,20 @@ async def press(
     await show(runtime, session, flow, outcome, t)
 
 
+def _offered(flow: Flow, value: str) -> bool:
+    """A button's number is a finite decimal the current question allows."""
+    current = flow.current
+    return current is not None and checkins.offered_value(current.code, value) is not None
+
+
 async def _alternative(session: AsyncSession, flow: Flow, value: str, now: datetime) -> Outcome:
-    try:
-        chosen = Decimal(value)
-    except InvalidOperation:
+    """One of the values the bot offered for a doubted answer: only while that answer is held,
+    and only a plain finite decimal the question allows (a made-up NaN, 1E+999 is stale)."""
+    current = flow.current
+    if current is None or flow.checkin.pending_input != current.code:
+        return Outcome("stale")
+    chosen = checkins.offered_value(current.code, value)
+    if chosen is None:
         return Outcome("stale")
     return await checkins.answer_value(session, flow, chosen, now, check=False)
 

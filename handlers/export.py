@@ -45,7 +45,7 @@ async def export(
     if team is None:
         await message.answer(t("onboarding.not_set_up"))
         return
-    if not await leads.is_lead(bot, session, team, user.id):
+    if not await leads.is_lead(bot, session, team, user.id, runtime.admins):
         await message.answer(t("common.leads_only"))
         return
     now = runtime.now()

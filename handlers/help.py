@@ -48,6 +48,14 @@ async def choose_language(
     await message.answer(i18n.get(choice)("help.lang_saved"))
 
 
+# Commands that act on the group's team: in private chat they say where they work.
+GROUP_ONLY = ("status", "members", "settings", "lead", "unlead", "holiday", "join", "setup")
+
+
+async def group_only_in_private(message: Message, command: CommandObject, t: Translator) -> None:
+    await message.answer(t("common.group_only", command=command.command))
+
+
 def setup() -> Router:
     """The help feature's router, new for each Dispatcher."""
     router = Router(name="help")
@@ -55,4 +63,5 @@ def setup() -> Router:
     router.message.register(help_private, Command("help"), PRIVATE)
     router.message.register(help_group, Command("help"), GROUP, flags=ANONYMOUS_OK)
     router.message.register(choose_language, Command("lang"), PRIVATE)
+    router.message.register(group_only_in_private, Command(*GROUP_ONLY), PRIVATE)
     return router

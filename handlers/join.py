@@ -14,7 +14,13 @@ from models.tables import Team, User
 from services.team import teams, users
 from views.common import bot_link, mention, roles_text
 from views.i18n import I18n, Translator
-from views.join import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
+from views.join import (
+    RolePick,
+    deep_link_keyboard,
+    departments_keyboard,
+    known_pick,
+    roles_keyboard,
+)
 
 
 async def join_in_group(message: Message, team: Team, t: Translator, runtime: Runtime) -> None:
@@ -51,10 +57,13 @@ async def pick(
 ) -> None:
     team = await session.get(Team, callback_data.team_id)
     member = await teams.member(session, team, user.id) if team else None
-    if team is None or member is None:
+    if team is None or member is None or not member.active:
         await query.answer(t("join.bad_link"), show_alert=True)
         return
     action, value = callback_data.action, callback_data.value
+    if not known_pick(action, value, callback_data.dept):
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return
     if action == "page":
         await query.message.edit_text(
             t("join.pick_department", team=team.title),

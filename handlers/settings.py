@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.common.filters import GROUP, GROUP_CALLBACK
@@ -19,19 +22,32 @@ from views.i18n import I18n, Translator
 
 
 class SettingPick(CallbackData, prefix="st"):
-    name: str
-    value: str
+    """Only the settings the keyboard offers unpack; the value is checked by the setting."""
+
+    name: Literal["cadence", "day", "lang", "currency"]
+    value: str = Field(max_length=16)
+
+
+# The values the settings keyboard offers; a press with anything else is a stale button.
+BUTTONS: dict[str, tuple[str, ...]] = {
+    "cadence": tuple(CADENCES),
+    "day": tuple(str(d) for d in range(7)),
+    "lang": ("ru", "en"),
+    "currency": tuple(CURRENCY_CHOICES),
+}
 
 
 def settings_keyboard(team: Team, t: Translator) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     rows: list[int] = []
-    for name, values, label in (
-        ("cadence", CADENCES, lambda v: t(f"settings.cadence.{v}")),
-        ("day", [str(d) for d in range(7)], lambda v: t.weekday(int(v), "abbreviated")),
-        ("lang", ("ru", "en"), lambda v: t(f"settings.lang.{v}")),
-        ("currency", CURRENCY_CHOICES, str),
-    ):
+    labels = {
+        "cadence": lambda v: t(f"settings.cadence.{v}"),
+        "day": lambda v: t.weekday(int(v), "abbreviated"),
+        "lang": lambda v: t(f"settings.lang.{v}"),
+        "currency": str,
+    }
+    for name, values in BUTTONS.items():
+        label = labels[name]
         current = str(getattr(team, team_settings.SETTINGS[name].column))
         for value in values:
             mark = "• " if value == current else ""
@@ -78,6 +94,9 @@ async def pick(
     t: Translator,
     i18n: I18n,
 ) -> None:
+    if callback_data.value not in BUTTONS[callback_data.name]:
+        await query.answer(t("common.stale_button"), show_alert=True)
+        return
     setting = team_settings.SETTINGS[callback_data.name]
     if str(getattr(team, setting.column)) == callback_data.value:
         await query.answer()

@@ -19,7 +19,7 @@ from services.common.clock import team_today
 from services.meeting import meetings
 from views import meeting as meeting_views
 from views.common import mention, split_message
-from views.i18n import Translator
+from views.i18n import Translator, html_join
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ async def away_note(session: AsyncSession, meeting: Meeting, t: Translator) -> s
     came = await meetings.attendance(session, meeting)
     if not came.away:
         return None
-    names = ", ".join(mention(m.user) for m in came.away)
+    names = html_join(", ", [mention(m.user) for m in came.away])
     return t.n("meeting.away_skipped", len(came.away), names=names)
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Integer,
@@ -18,6 +19,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, DecimalText, UTCDateTime, utcnow
+
+# A stored number (DecimalText) is finite: no NaN, no ±Infinity — checked by the one write
+# path (services/checkins.py) and, as a backstop, by the database.
+FINITE = "{column} IS NULL OR ({column} NOT LIKE '%NaN%' AND {column} NOT LIKE '%Inf%')"
 
 
 class User(Base):
@@ -122,7 +127,10 @@ class Checkin(Base):
     """A member's progress through their questions for one period."""
 
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("member_id", "period_start"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "period_start"),
+        CheckConstraint(FINITE.format(column="pending_value"), name="finite_pending_value"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -141,7 +149,10 @@ class Answer(Base):
     """One raw input for one period; value None means «нет данных»."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("member_id", "period_start", "input_code"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "period_start", "input_code"),
+        CheckConstraint(FINITE.format(column="value"), name="finite_value"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))

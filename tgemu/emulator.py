@@ -55,6 +55,7 @@ class TelegramEmulator(PeopleMixin):
         self.commands: dict[tuple[str, int | None, str | None], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.method_errors: dict[str, dict[str, Any]] = {}
+        self.method_garbage: dict[str, dict[str, Any]] = {}
         self.callbacks: dict[str, dict[str, Any]] = {}
         # Telegram refuses answerCallbackQuery 15 s after the press: None = never expires;
         # expire_callback() plays it for one press.
@@ -146,6 +147,23 @@ class TelegramEmulator(PeopleMixin):
 
     def unfail_method(self, method: str) -> None:
         self.method_errors.pop(method.lower(), None)
+        self.method_garbage.pop(method.lower(), None)
+
+    def garble_method(
+        self,
+        method: str,
+        body: str = "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        status: int = 502,
+        content_type: str = "text/html",
+    ) -> None:
+        """Make `method` answer a body that is no Bot API answer at all — a proxy's HTML error
+        page, or a third-party server that doesn't know the method (404 "Not Found") — until
+        unfail_method."""
+        self.method_garbage[method.lower()] = {
+            "body": body,
+            "status": status,
+            "content_type": content_type,
+        }
 
     def expire_callback(self, query_id: str) -> None:
         """That press can't be answered any more: answerCallbackQuery gets Telegram's

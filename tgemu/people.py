@@ -75,6 +75,7 @@ class PeopleMixin:
         reply_to: SentMessage | UserMessage | int | None = None,
         *,
         anonymous: bool = False,
+        forwarded_from: int | None = None,
     ) -> UserMessage:
         """`user_id` writes `text` in `chat_id` (== user_id for the private chat with the bot).
 
@@ -105,6 +106,14 @@ class PeopleMixin:
             if chat.user is not None or chat.status_of(user_id) not in ("creator", "administrator"):
                 raise ValueError(f"only an admin of a group posts anonymously, not {user_id}")
             sender_chat = chat.to_api()
+        extra: dict[str, Any] = {}
+        if forwarded_from is not None:  # a message forwarded from another user's chat
+            origin = self.world.user(forwarded_from).to_api()
+            extra["forward_origin"] = {
+                "type": "user",
+                "date": int(time.time()),
+                "sender_user": origin,
+            }
         msg = self._message(
             chat,
             GROUP_ANONYMOUS_BOT if anonymous else user,
@@ -112,6 +121,7 @@ class PeopleMixin:
             entities=entities or None,
             reply_to_message=reply,
             sender_chat=sender_chat,
+            **extra,
         )
         self._emit("user_message", chat, user.full_name, text)
         update_id = None
@@ -127,8 +137,10 @@ class PeopleMixin:
         button: str,
         *,
         chat_id: int | None = None,
+        crafted: bool = False,
     ) -> str:
-        """Press an inline button (by exact text, unique substring, or callback_data)."""
+        """Press an inline button (by exact text, unique substring, or callback_data).
+        crafted=True sends `button` as the callback data itself, as a modified client can."""
         user = self.world.user(user_id)
         sent = self._find_bot_message(message, chat_id)
         if sent.deleted:
@@ -138,7 +150,10 @@ class PeopleMixin:
             raise ValueError(f"user {user_id} can't see the private chat {chat.id}")
         if chat.user is None:
             self._group_for(user_id, chat.id)
-        label, data = _find_button(sent, button)
+        if crafted:  # a client sending callback data no button carries (a hostile press)
+            label, data = button, button
+        else:
+            label, data = _find_button(sent, button)
         if data is None or _is_url_button(sent, label):
             raise ValueError(f"button {label!r} has no callback_data (URL/other button)")
         query_id = str(4_000_000_000_000 + len(self.callbacks) + 1)
@@ -197,8 +212,11 @@ class PeopleMixin:
         chat = self.world.group(chat_id)
         user = self.world.user(user_id)
         by = self.world.user(by_user_id) if by_user_id is not None else user
+        was = chat.status_of(user_id)
         chat.members.add(user_id)
         payload = user.to_api()
+        if chat.bot_in:
+            self._chat_member(chat, by, user, was, chat.status_of(user_id))
         msg = self._message(
             chat,
             by,
@@ -211,14 +229,30 @@ class PeopleMixin:
         self._acted()
         return UserMessage(chat.id, msg["message_id"], by.id, "", update_id, msg)
 
-    def remove_member(self: TelegramEmulator, chat_id: int, user_id: int) -> UserMessage:
+    def remove_member(
+        self: TelegramEmulator,
+        chat_id: int,
+        user_id: int,
+        by_user_id: int | None = None,
+        *,
+        service_message: bool = True,
+    ) -> UserMessage:
+        """`user_id` leaves (or `by_user_id` removes them): a chat_member update (delivered
+        only if the bot asked for chat_member in allowed_updates) and, unless
+        service_message=False, a left_chat_member message — like Telegram."""
         chat = self.world.group(chat_id)
         user = self.world.user(user_id)
+        by = self.world.user(by_user_id) if by_user_id is not None else user
+        was = chat.status_of(user_id)
         chat.members.discard(user_id)
         chat.admins.discard(user_id)
         payload = user.to_api()
-        msg = self._message(chat, user, left_chat_member=payload, left_chat_participant=payload)
-        update_id = self.queue.put("message", msg) if chat.bot_in else None
+        if chat.bot_in:
+            self._chat_member(chat, by, user, was, "left" if by is user else "kicked")
+        msg = self._message(chat, by, left_chat_member=payload, left_chat_participant=payload)
+        update_id = None
+        if chat.bot_in and service_message:
+            update_id = self.queue.put("message", msg)
         self._emit("service", chat, user.full_name, f"{user.full_name} left")
         self._acted()
         return UserMessage(chat.id, msg["message_id"], user_id, "", update_id, msg)
@@ -229,8 +263,16 @@ class PeopleMixin:
         ids = set(user_ids)
         for user_id in ids - {self.bot_user.id}:
             self.world.user(user_id)
+        people = chat.members | ids - {self.bot_user.id}
+        before = {u: chat.status_of(u) for u in people}
         chat.admins = ids - {self.bot_user.id}
         chat.members |= chat.admins
+        if chat.bot_in:
+            by = self.world.user(chat.creator) if chat.creator else self.bot_user
+            for user_id, old in sorted(before.items()):
+                if chat.status_of(user_id) != old:
+                    user = self.world.user(user_id)
+                    self._chat_member(chat, by, user, old, chat.status_of(user_id))
         if chat.bot_in:
             new = "administrator" if self.bot_user.id in ids else "member"
             if new != chat.bot_status:
@@ -299,6 +341,20 @@ class PeopleMixin:
                 "date": int(time.time()),
                 "old_chat_member": member_object(old, bot),
                 "new_chat_member": member_object(new, bot),
+            },
+        )
+
+    def _chat_member(
+        self: TelegramEmulator, chat: Chat, by: User, user: User, old: str, new: str
+    ) -> int:
+        return self.queue.put(
+            "chat_member",
+            {
+                "chat": chat.to_api(),
+                "from": by.to_api(),
+                "date": int(time.time()),
+                "old_chat_member": member_object(old, user.to_api()),
+                "new_chat_member": member_object(new, user.to_api()),
             },
         )
 

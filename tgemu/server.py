@@ -48,6 +48,13 @@ class BotApiServer:
             fault = emu.faults.draw(name)
             if fault is not None:
                 return await self._fault(request, *fault)
+            garbage = emu.method_garbage.get(name.lower())
+            if garbage is not None:
+                return web.Response(
+                    text=garbage["body"],
+                    status=garbage["status"],
+                    content_type=garbage["content_type"],
+                )
             self._forced_error(name)
             result = await handler(emu, params)
         except ApiError as error:

@@ -15,7 +15,7 @@ from services.meeting.agenda import AgendaData
 from services.tasks import tasks as task_service
 from views import kpi_line as kl
 from views.common import user_name
-from views.i18n import Translator, escape
+from views.i18n import Translator, escape, html_join
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def value_text(value: Decimal | None, unit: str, t: Translator, currency: str) -
 
 
 def member_names(members: list[Member]) -> str:
-    return ", ".join(user_name(m.user) for m in members)
+    return html_join(", ", [user_name(m.user) for m in members])
 
 
 def task_line(task: Task, owner: Member, t: Translator, today: date) -> str:

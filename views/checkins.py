@@ -6,29 +6,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from babel.numbers import get_currency_symbol
+from pydantic import Field
 
 import kpi
 from models.tables import Team
 from services.checkins.flow import EDITING, Flow, RoleCard
 from services.checkins.sanity import Doubt
 from views import kpi_line as kl
-from views.i18n import Translator, escape
+from views.i18n import Translator, escape, html_join
 
 View = tuple[str, InlineKeyboardMarkup | None]
 
 
 class Ask(CallbackData, prefix="ci"):
-    """A button of a check-in message; `pos` is the question it was shown for."""
+    """A button of a check-in message; `pos` is the question it was shown for. Only the
+    actions below unpack (anything else is a stale button, handlers/stale.py)."""
 
-    action: str
-    checkin: int
-    pos: int
-    value: str = ""
+    action: Literal["start", "edit", "same", "skip", "back", "ok", "alt", "retype"]
+    checkin: int = Field(ge=1)
+    pos: int = Field(ge=0, le=10_000)
+    value: str = Field(default="", max_length=32)
 
 
 class TeamChoice(CallbackData, prefix="ct"):
@@ -143,7 +146,7 @@ def question_keyboard(flow: Flow, t: Translator, last: Decimal | None) -> Inline
 
 
 def invalid(flow: Flow, error: kpi.InputError, t: Translator, many_teams: bool = False) -> View:
-    params = {k: escape(v) for k, v in error.message_params(t.locale).items()}
+    params = error.message_params(t.locale)  # escaped (and quotes shortened) by t()
     reason = t(error.key, **params)
     return question(flow, t, many_teams=many_teams, prefix=t("checkin.invalid", reason=reason))
 
@@ -155,7 +158,7 @@ def doubt(flow: Flow, found: Doubt, t: Translator) -> View:
     typed = fmt(found.value)
     if found.inconsistency is not None:
         problem = found.inconsistency
-        params = {k: escape(v) for k, v in problem.message_params(t.locale).items()}
+        params = problem.message_params(t.locale)
         reason = t(problem.key, **params)
         text = t("checkin.doubt_impossible", reason=reason)
     else:
@@ -221,7 +224,7 @@ def card_view(
         ]
     lines += ["", t("checkin.card_fix")]
     if waiting:
-        names = ", ".join(f"«{escape(team.title)}»" for team in waiting)
+        names = html_join(", ", [f"«{escape(team.title)}»" for team in waiting])
         lines += ["", t("checkin.card_waiting", teams=names)]
     rows = []
     for index, item in enumerate(flow.inputs):

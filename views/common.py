@@ -10,7 +10,7 @@ from aiogram.utils.link import create_telegram_link
 import kpi
 from models.tables import Member, Team, User
 from services.common.errors import UserError
-from views.i18n import Translator, escape
+from views.i18n import Html, Translator, escape
 
 
 def settings_text(team: Team, t: Translator) -> str:
@@ -30,7 +30,7 @@ def user_name(user: User) -> str:
 
 
 def mention(user: User) -> str:
-    return f'<a href="tg://user?id={user.id}">{user_name(user)}</a>'
+    return Html(f'<a href="tg://user?id={user.id}">{user_name(user)}</a>')
 
 
 def role_title(code: str, t: Translator) -> str:
@@ -101,13 +101,15 @@ ECHO_CHARS = 100  # typed text quoted back in a refusal: a 4096-char one wouldn'
 
 
 def _echo(value: object) -> str:
+    """Cut, not escaped: t() escapes every plain-text param."""
     text = str(value)
-    return escape(text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…")
+    return text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…"
 
 
 def error_text(error: UserError, t: Translator) -> str:
     """A refusal's text: its key with the params written for the reader (dates in the locale,
-    with the year when the error says so; typed text escaped and cut), then its hint's line."""
+    with the year when the error says so; typed text is escaped — and a quoted one
+    shortened — by t), then its hint's line."""
     skeleton = "yMMMd" if error.full_dates else "MMMd"
     params = {
         key: t.date(value, skeleton) if isinstance(value, date) else _echo(value)

@@ -27,7 +27,7 @@ from services.reports import targets as target_rows
 from services.reports.digest import task_counts
 from views import kpi_line as kl
 from views import summary as summary_view
-from views.i18n import Translator, escape
+from views.i18n import Translator, escape, html_join
 
 log = logging.getLogger(__name__)
 
@@ -181,12 +181,19 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     out += ["", t("digest.reported", done=len(who.done), total=len(data.members))]
     if who.answering:
         out.append(
-            t("digest.answering", names=", ".join(summary_view.name(m) for m in who.answering))
+            t(
+                "digest.answering",
+                names=html_join(", ", [summary_view.name(m) for m in who.answering]),
+            )
         )
     if who.silent:
-        out.append(t("digest.silent", names=", ".join(summary_view.name(m) for m in who.silent)))
+        out.append(
+            t("digest.silent", names=html_join(", ", [summary_view.name(m) for m in who.silent]))
+        )
     if who.away:
-        out.append(t("digest.away", names=", ".join(summary_view.name(m) for m in who.away)))
+        out.append(
+            t("digest.away", names=html_join(", ", [summary_view.name(m) for m in who.away]))
+        )
     out += ["", _tasks_text(tasks, t)]
     return "\n".join(out)
 

@@ -44,6 +44,12 @@ class Export:
         return self.answers == 0
 
 
+def _name(member: Member, t: Translator) -> str:
+    """A member's name; someone who left the group is marked as a former member."""
+    name = member.user.full_name
+    return name if member.active else t("export.former", name=name)
+
+
 def _pct(value: Decimal | None) -> Decimal | None:
     return None if value is None else kpi.round_half_up(value * 100, 1)
 
@@ -85,7 +91,7 @@ async def collect(
             [
                 a.period_start,
                 ends[a.period_start],
-                m.user.full_name,
+                _name(m, t),
                 m.user.username or "",
                 a.input_code,
                 title,
@@ -145,7 +151,7 @@ def _kpi_row(period: Period, member: Member | None, role_code: str, item, t: Tra
     return [
         period.start,
         period.end,
-        member.user.full_name if member else t("export.team"),
+        _name(member, t) if member else t("export.team"),
         (member.user.username or "") if member else "",
         summary_view.role_title(role_code, t),
         item.kpi.code,

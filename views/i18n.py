@@ -8,14 +8,15 @@ A msgid is a key such as "onboarding.greet"; plural entries use the key as msgid
 from __future__ import annotations
 
 import gettext
-import html
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from aiogram import html as tg_html
 from babel import Locale
 from babel.dates import format_datetime, format_skeleton, format_time
 from babel.messages.catalog import Catalog
@@ -56,14 +57,17 @@ class Translator:
         self._translations = translations
         self._babel = Locale.parse(locale)
 
-    def __call__(self, key: str, /, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> Html:
+        """The message `key` with `params` filled in. This is THE escaping boundary: every
+        text param is HTML-escaped unless it is already Html (another t(...), escape(...),
+        a mention) — so a name, a title or a typed argument can never break a message."""
         text = self._translations.gettext(key)
-        return text.format(**params) if params else text
+        return Html(text.format(**_escaped(text, params)) if params else text)
 
-    def n(self, key: str, count: int, /, **params: Any) -> str:
+    def n(self, key: str, count: int, /, **params: Any) -> Html:
         """A plural form chosen by `count` (1 задача, 2 задачи, 5 задач)."""
         text = self._translations.ngettext(key, key, count)
-        return text.format(count=count, **params)
+        return Html(text.format(count=count, **_escaped(text, params)))
 
     def number(self, value: Decimal | int | float, digits: int = 2) -> str:
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
@@ -127,5 +131,61 @@ class I18n:
         return self._translators
 
 
-def escape(text: str | None) -> str:
-    return html.escape(text or "", quote=False)
+class Html(str):
+    """Text that is already HTML for Telegram (escaped where it holds people's text): the
+    translator inserts it as it is. Anything else it is given as a param is escaped."""
+
+    __slots__ = ()
+
+
+def html_join(separator: str, parts: Iterable[str]) -> Html:
+    """Joins message pieces that are already HTML (t(...) results, escaped text)."""
+    return Html(separator.join(parts))
+
+
+def escape(text: str | None) -> Html:
+    """People's or Telegram's text (a name, a title, a typed argument) as safe HTML."""
+    if isinstance(text, Html):
+        return text
+    return Html(tg_html.quote(text or ""))
+
+
+QUOTE_LIMIT = 64  # a quoted input longer than this is cut, with «…»
+_QUOTED_INPUTS = {"value", "text"}  # what people typed (names and titles are kept whole)
+_QUOTES = ("«{%s}»", "“{%s}”", '"{%s}"')
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """People's text as a message quotes it back: at most `limit` characters and «…»."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _escaped(template: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every plain text param escaped; one the message quotes («{value}») also shortened, so a
+    5000-character answer quoted in a refusal can't push the message over Telegram's limit."""
+    if _AUDIT is not None:
+        _audit(params)
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if isinstance(v, str) and not isinstance(v, Html):
+            if k in _QUOTED_INPUTS and any(q % k in template for q in _QUOTES):
+                v = shorten(v)
+            v = tg_html.quote(v)
+        out[k] = v
+    return out
+
+
+# PLANERKA_I18N_AUDIT=<file>: log plain-str params that look like HTML (development aid for
+# finding pieces that should be Html).
+_AUDIT = os.environ.get("PLANERKA_I18N_AUDIT")
+
+
+def _audit(params: Mapping[str, Any]) -> None:
+    import traceback
+
+    for k, v in params.items():
+        if isinstance(v, str) and not isinstance(v, Html) and ("<" in v or "&" in v):
+            frames = traceback.extract_stack(limit=6)[:-3]
+            where = " | ".join(f"{f.filename.split('/')[-1]}:{f.lineno}" for f in frames)
+            with open(_AUDIT, "a", encoding="utf-8") as fh:
+                fh.write(f"{k}={v[:80]!r} @ {where}\n")

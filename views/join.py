@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 
 import kpi
 from models.tables import Member
@@ -14,15 +17,25 @@ PAGE_SIZE = 8
 
 
 class RolePick(CallbackData, prefix="rp"):
-    action: str
-    team_id: int
-    value: str = ""
-    dept: str = ""
-    page: int = 0
+    action: Literal["page", "dept", "role", "done"]  # nothing else unpacks
+    team_id: int = Field(ge=1)
+    value: str = Field(default="", max_length=64)
+    dept: str = Field(default="", max_length=64)
+    page: int = Field(default=0, ge=0, le=100)
 
 
 def deep_link_keyboard(text: str, url: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=url)]])
+
+
+def known_pick(action: str, value: str, dept: str) -> bool:
+    """Whether a role-picker press names a department / role the catalogue has."""
+    departments = {d.code: d for d in kpi.departments()}
+    if action == "dept":
+        return value in departments
+    if action == "role":
+        return dept in departments and value in {r.code for r in departments[dept].roles}
+    return True
 
 
 def departments_keyboard(team_id: int, page: int, t: Translator) -> InlineKeyboardMarkup:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
@@ -19,14 +21,14 @@ from services.team import rhythm
 from views import agenda as agenda_view
 from views import kpi_line as kl
 from views.common import mention, role_title, user_name
-from views.i18n import Translator, escape
+from views.i18n import Translator, escape, html_join
 
 
 class MeetingAction(CallbackData, prefix="mt"):
-    action: str  # next, skip, back, task, end
-    meeting_id: int
-    position: int
-    kpi: str = ""
+    action: Literal["next", "skip", "back", "task", "end"]  # nothing else unpacks
+    meeting_id: int = Field(ge=1)
+    position: int = Field(ge=0, le=10_000)
+    kpi: str = Field(default="", max_length=64)
 
 
 def _button(text: str, data: MeetingAction) -> InlineKeyboardButton:
@@ -221,4 +223,4 @@ def _kpi_note(code: str, t: Translator) -> str:
 
 
 def _names(members: list[Member], t: Translator) -> str:
-    return ", ".join(user_name(m.user) for m in members) if members else "—"
+    return html_join(", ", [user_name(m.user) for m in members]) if members else "—"

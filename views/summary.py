@@ -19,7 +19,7 @@ from services.reports.summary import (
     role_lines,
 )
 from views import kpi_line as kl
-from views.i18n import Translator, escape
+from views.i18n import Translator, escape, html_join
 
 
 def name(member: Member) -> str:
@@ -43,11 +43,11 @@ def reported_text(data: TeamData, t: Translator, names: bool = True) -> str:
     who = reporting(data)
     text = t("summary.reported", done=len(who.done), total=len(data.members))
     if names and who.answering:
-        text += t("summary.answering", names=", ".join(name(m) for m in who.answering))
+        text += t("summary.answering", names=html_join(", ", [name(m) for m in who.answering]))
     if names and who.silent:
-        text += t("summary.silent", names=", ".join(name(m) for m in who.silent))
+        text += t("summary.silent", names=html_join(", ", [name(m) for m in who.silent]))
     if names and who.away:
-        text += t("summary.away", names=", ".join(name(m) for m in who.away))
+        text += t("summary.away", names=html_join(", ", [name(m) for m in who.away]))
     return text
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import Field
 
 from models.tables import Member, Task, Team, User
 from services.common.clock import team_today
@@ -22,9 +24,10 @@ LIST_BUTTONS = 10  # tasks with buttons in one list (the rest are listed without
 
 
 class TaskAction(CallbackData, prefix="tk"):
-    action: str  # done, cancel, due
-    task_id: int
-    view: str = "card"  # the message the button is on: one task's card, "team" or "mine" list
+    action: Literal["done", "cancel", "due"]  # nothing else unpacks
+    task_id: int = Field(ge=1)
+    # the message the button is on: one task's card, "team" or "mine" list
+    view: Literal["card", "team", "mine"] = "card"
 
 
 def _button(text: str, action: str, task_id: int, view: str = "card") -> InlineKeyboardButton:

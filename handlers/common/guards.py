@@ -44,7 +44,8 @@ class TeamGuard(BaseMiddleware):
             bot: Bot = data["bot"]
             session: AsyncSession = data["session"]
             user: User = data["user"]
-            if not await leads.is_lead(bot, session, team, user.id):
+            cache = data["runtime"].admins if "runtime" in data else None
+            if not await leads.is_lead(bot, session, team, user.id, cache):
                 refusal = get_flag(data, "refusal", default="common.leads_only")
                 return await _refuse(event, t(refusal))
         return await handler(event, data)

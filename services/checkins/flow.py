@@ -21,13 +21,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
+import kpi.parsing
+from kpi.errors import InputError
 from models.db import upsert_insert
 from models.tables import Answer, Checkin, Collection, Member, Team, User
 from services.checkins import sanity as checkin_sanity
@@ -353,9 +355,30 @@ def _next_position(flow: Flow, after: int, answered: set[str]) -> int | None:
     return None
 
 
+def storable(value: Decimal | None) -> bool:
+    """A value the answers table may hold: «нет данных» or a finite, sane decimal."""
+    return value is None or (value.is_finite() and abs(value) <= kpi.parsing.MAX_ABS)
+
+
+def offered_value(input_code: str, text: str) -> Decimal | None:
+    """A number carried by a button, if it is finite and the question allows it."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not storable(value):
+        return None
+    try:
+        kpi.parsing.validate(input_code, value)
+    except (InputError, KeyError):
+        return None
+    return value
+
+
 async def _save(session: AsyncSession, flow: Flow, value: Decimal | None, now: datetime) -> Outcome:
+    """The one write path for answers."""
     current = flow.current
-    if current is None:
+    if current is None or not storable(value):
         return Outcome("stale")
     answered = set(flow.answers) | {current.code}
     next_index = (
@@ -416,7 +439,7 @@ async def answer_value(
     """A value for the current question (typed, «как в прошлый раз», «нет данных», or a
     confirmed one with check=False)."""
     current = flow.current
-    if current is None:
+    if current is None or not storable(value):
         return Outcome("stale")
     if check:
         doubt = checkin_sanity.check(

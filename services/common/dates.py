@@ -63,6 +63,9 @@ NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})(?:\2(\d{2}|\d{4}))?$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
+YEARS_BACK, YEARS_AHEAD = 30, 5  # the years a typed date may name, around today
+
+
 def no_year(day: int, month: int, today: date, *, ahead: bool) -> date:
     """The one rule for a date typed without a year: this year's, unless that is more than half
     a year on the wrong side of `today` — past, for what lies ahead (a deadline, days away),
@@ -99,6 +102,8 @@ def read_day(token: str, today: date, *, ahead: bool, month_first: bool = False)
     if parts is None:
         return None
     day, month, year = parts
+    if year is not None and not today.year - YEARS_BACK <= year <= today.year + YEARS_AHEAD:
+        return None  # an absurd year (0001, 2099) is no date anyone means
     return date(year, month, day) if year is not None else no_year(day, month, today, ahead=ahead)
 
 

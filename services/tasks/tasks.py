@@ -261,10 +261,15 @@ async def due_reminders(session: AsyncSession, team: Team, now: datetime) -> lis
     if local.time() < REMIND_AT:
         return []
     today = local.date()
-    query = select(Task).where(
-        Task.team_id == team.id,
-        Task.status == OPEN,
-        Task.due <= today,
+    query = (
+        select(Task)
+        .join(Member, Member.id == Task.owner_member_id)
+        .where(
+            Task.team_id == team.id,
+            Task.status == OPEN,
+            Task.due <= today,
+            Member.active.is_(True),  # no reminders to someone who left the group
+        )
     )
     due = [t for t in await session.scalars(query) if t.last_reminded != today]
     for task in due:

@@ -52,7 +52,7 @@ def parse_timezone(text: str) -> str:
     name = text.strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long
         raise UserError("settings.error.timezone", value=name) from exc
     return name
 

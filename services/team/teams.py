@@ -72,6 +72,27 @@ async def ensure_member(session: AsyncSession, team: Team, user: User) -> tuple[
     return created, True
 
 
+async def leave(session: AsyncSession, team: Team, user_id: int) -> Member | None:
+    """The person left or was removed from the group: the membership goes inactive (history
+    kept), the lead flag with it. Joining again (ensure_member) restores it."""
+    found = await member(session, team, user_id)
+    if found is None or not found.active:
+        return None
+    found.active = False
+    found.is_lead = False
+    found.is_admin = False
+    return found
+
+
+async def come_back(session: AsyncSession, team: Team, user_id: int) -> Member | None:
+    """Someone who had left joined the group again: their membership (roles, history) is back."""
+    found = await member(session, team, user_id)
+    if found is None or found.active:
+        return None
+    found.active = True
+    return found
+
+
 async def members(session: AsyncSession, team: Team, *, active_only: bool = True) -> list[Member]:
     query = select(Member).where(Member.team_id == team.id).order_by(Member.id)
     if active_only:

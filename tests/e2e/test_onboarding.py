@@ -263,6 +263,7 @@ async def test_help_in_both_chats_and_language_choice(emu, app):
 
 
 async def test_command_menu_is_set_per_scope_and_language(emu, app):
+    assert await app.extras  # set in the background, start-up doesn't wait for it
     scopes = {key for key in emu.commands}
     assert any("all_private_chats" in str(k) and "ru" in str(k) for k in scopes)
     assert any("all_group_chats" in str(k) and "en" in str(k) for k in scopes)
@@ -271,7 +272,9 @@ async def test_command_menu_is_set_per_scope_and_language(emu, app):
 async def test_the_bot_works_when_the_command_menu_is_refused(emu, database_url, clock):
     people(emu)
     emu.fail_method("setMyCommands", 400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
-    async with bot_running(emu, make_settings(emu, database_url), clock=clock, tick_seconds=3600):
+    settings = make_settings(emu, database_url)
+    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as running_app:
+        assert await running_app.extras is False
         assert any(method == "setMyCommands" for method, _ in emu.calls)
         assert not emu.commands
         greeting = await register_team(emu, GROUP, ADMIN)
