@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -28,6 +29,8 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=system_clock)
     # One planner tick at a time in this process (across replicas: services/locks.py).
     planner_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # The task engine due work goes through (bot/engine.py); None: the in-process one.
+    engine: Any = field(default=None, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

@@ -43,17 +43,13 @@ def per_team(what: str, job: TeamJob) -> PeriodicJob:
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    """Every feature's periodic function, in the order they run within a tick."""
-    from services import agenda, collection, digest, meeting_flow, monthly, task_notices
+    """The planner's tick: the due-moments pass (each team's opening, reminders, digest,
+    agenda and monthly report, as tasks of the engine), then the running meetings and the
+    task reminders (each found by its own indexed query)."""
+    from bot.engine import due_pass
+    from services import meeting_flow, task_notices
 
-    return [
-        collection.run_due,
-        digest.run_due,
-        agenda.run_due,
-        meeting_flow.run_due,
-        task_notices.run_due,
-        monthly.run_due,
-    ]
+    return [due_pass, meeting_flow.run_due, task_notices.run_due]
 
 
 async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob], *, wait: bool = True) -> bool:

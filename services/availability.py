@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import due
 from models.tables import Away, Holiday, Member, Team
 
 DAY = r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?"
@@ -158,6 +159,7 @@ async def remove_holidays(session: AsyncSession, team: Team, days: Iterable[date
         await session.execute(
             delete(Holiday).where(Holiday.team_id == team.id, Holiday.day.in_(gone))
         )
+        await due.ask_refresh(session, team.id)
     return gone
 
 
