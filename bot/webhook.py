@@ -15,7 +15,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.config import Settings
+from core.config import Settings
 
 log = logging.getLogger(__name__)
 
