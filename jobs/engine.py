@@ -63,6 +63,7 @@ def make_broker(url: str | None, *, idle_seconds: float = 600, queue: str = "pla
         consumer_group_name=queue,
         idle_timeout=int(idle_seconds * 1000),
         xread_block=500,
+        xread_count=1,  # a worker reads what it is about to run: idle workers share
     )
     return broker.with_middlewares(retry)
 
@@ -70,8 +71,9 @@ def make_broker(url: str | None, *, idle_seconds: float = 600, queue: str = "pla
 class Engine:
     """The broker with the planner's task registered, bound to one process's runtime."""
 
-    def __init__(self, runtime: Runtime, broker: AsyncBroker) -> None:
+    def __init__(self, runtime: Runtime, broker: AsyncBroker, *, concurrency: int = 4) -> None:
         self.runtime = runtime
+        self.concurrency = concurrency
         self.broker = broker
         self.jobs = team_jobs()
         self.started = False
@@ -97,7 +99,7 @@ class Engine:
             self.started = True
         if work and not self.in_process and self._worker is None:
             self._worker = asyncio.create_task(
-                run_receiver_task(self.broker, max_async_tasks=8, run_startup=False)
+                run_receiver_task(self.broker, max_async_tasks=self.concurrency, run_startup=False)
             )
 
     async def stop(self) -> None:
@@ -133,8 +135,9 @@ class Engine:
             if kind not in due:
                 continue
             try:
-                await self.jobs[kind](runtime, team_id, runtime.now())
+                result = await self.jobs[kind](runtime, team_id, runtime.now())
                 ran.append(kind)
+                log.info("%s of team %s ran: %s", kind, team_id, result)
             except Exception as error:
                 log.exception("%s of team %s failed", kind, team_id)
                 failed = error

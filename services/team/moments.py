@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kpi import next_period
 from models.due import EPOCH, REFRESH, upsert_moments
-from models.tables import DueMoment, Holiday, Team
+from models.tables import DueMoment, Holiday, PostLog, Team
+from services.common import postlog
 from services.common.clock import team_today
 from services.team import rhythm
 
@@ -132,6 +133,25 @@ async def take_due(session: AsyncSession, now: datetime) -> dict[int, list[str]]
     return due
 
 
+async def _undone_claims(
+    session: AsyncSession, team_id: int, kinds: set[str], now: datetime
+) -> list[tuple[str, datetime]]:
+    """Posts claimed within the lease and not marked done (the poster may have died): their
+    kind is due again when the lease ends, so the post is retaken, not lost."""
+    kinds = kinds & {DIGEST, AGENDA, MONTHLY}
+    if not kinds:
+        return []
+    rows = await session.execute(
+        select(PostLog.kind, PostLog.posted_at).where(
+            PostLog.team_id == team_id,
+            PostLog.kind.in_(kinds),
+            PostLog.done.is_(False),
+            PostLog.posted_at > now - postlog.LEASE,
+        )
+    )
+    return [(kind, at) for kind, at in rows]
+
+
 async def recompute(
     session: AsyncSession,
     team_id: int,
@@ -157,6 +177,8 @@ async def recompute(
         for kind in kinds:
             after_run = kind in ran or not refresh
             stored[kind] = next_moment(kind, team, now, holidays, catch_up, after_run=after_run)
+        for kind, at in await _undone_claims(session, team_id, ran, now):
+            stored[kind] = min(stored[kind], at + postlog.LEASE + timedelta(seconds=1))
         rows = [{"team_id": team_id, "kind": k, "due_at": at} for k, at in stored.items()]
         await session.execute(upsert_moments(session.bind.dialect.name, rows))
     if refresh:  # a refresh asked for meanwhile (due at EPOCH) stays
