@@ -162,6 +162,7 @@ async def running(
             planner.shutdown()
             if runtime.engine is not None:
                 await runtime.engine.stop()
+            runtime.charts.close()
             if app.webhook is not None:
                 await app.webhook.stop()
             if task is not None:
@@ -212,6 +213,7 @@ async def working(
             yield runtime
         finally:
             await runtime.engine.stop()
+            runtime.charts.close()
     finally:
         await delivery.flush()
         await bot.session.close()

@@ -11,6 +11,7 @@ from typing import Any
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from core.charts import ChartRenderer
 from core.config import Settings
 from views.i18n import I18n
 
@@ -31,6 +32,8 @@ class Runtime:
     planner_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # The task engine due work goes through (jobs/engine.py); None: the in-process one.
     engine: Any = field(default=None, repr=False)
+    # Charts are drawn in worker processes, off the event loop (core/charts.py).
+    charts: ChartRenderer = field(default_factory=ChartRenderer, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

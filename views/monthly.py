@@ -75,7 +75,14 @@ def report_text(
 
 
 async def compose(
-    session: AsyncSession, team: Team, month: Period, t: Translator, *, now: datetime, late: bool
+    session: AsyncSession,
+    team: Team,
+    month: Period,
+    t: Translator,
+    *,
+    now: datetime,
+    late: bool,
+    render: digests.Render | None = None,
 ) -> digests.Digest:
     data, reported, periods = await load(session, team, month)
     tasks = await task_counts(session, team, month, team_today(now, team.timezone))
@@ -84,5 +91,8 @@ async def compose(
     specs = [trends if trends.panels else None, digests.plan_fact_spec(data, t)]
     specs += [digests.channels_spec(data, t), digests.funnel_spec(data, t)]
     digest = digests.Digest(period=month, text=text, specs=[s for s in specs if s], late=late)
-    digest.images = await asyncio.to_thread(digests.render_images, digest.specs)
+    if render is not None:
+        digest.images = await render(digest.specs)
+    else:
+        digest.images = await asyncio.to_thread(digests.render_images, digest.specs)
     return digest
