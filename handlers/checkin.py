@@ -26,10 +26,6 @@ from views import checkins as checkin_views
 from views.checkins import Ask, TeamChoice
 from views.i18n import Translator, escape
 
-router = Router(name="checkin")
-router.message.filter(PRIVATE)
-router.callback_query.filter(F.message.chat.type == "private")
-
 
 class OpenCheckin(Filter):
     """Passes (with `flow`) when the sender has a question open in private chat."""
@@ -97,7 +93,6 @@ async def open_report(
     await show(runtime, session, flow, Outcome("ask"), t)
 
 
-@router.message(Command("report"))
 async def report(
     message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
 ) -> None:
@@ -115,7 +110,6 @@ async def report(
     await open_report(runtime, session, user, mine[0], t)
 
 
-@router.callback_query(TeamChoice.filter())
 async def choose_team(
     query: CallbackQuery,
     callback_data: TeamChoice,
@@ -135,7 +129,6 @@ async def choose_team(
 
 
 # ----------------------------------------------------------------------------- answers
-@router.message(F.text, ~F.text.startswith("/"), OpenCheckin())
 async def answer(
     message: Message, flow: Flow, session: AsyncSession, t: Translator, runtime: Runtime
 ) -> None:
@@ -143,7 +136,6 @@ async def answer(
     await show(runtime, session, flow, outcome, t)
 
 
-@router.callback_query(Ask.filter())
 async def press(
     query: CallbackQuery,
     callback_data: Ask,
@@ -226,7 +218,6 @@ async def _close(query: CallbackQuery, note: str | None) -> None:
 
 
 # ----------------------------------------------------------------------------- no question
-@router.message(F.text, ~F.text.startswith("/"), StateFilter(None))
 async def no_question(
     message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
 ) -> None:
@@ -244,3 +235,16 @@ async def no_question(
             team=escape(team.title),
         )
     )
+
+
+def setup() -> Router:
+    """The checkin feature's router, new for each Dispatcher."""
+    router = Router(name="checkin")
+    router.message.filter(PRIVATE)
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(report, Command("report"))
+    router.callback_query.register(choose_team, TeamChoice.filter())
+    router.message.register(answer, F.text, ~F.text.startswith("/"), OpenCheckin())
+    router.callback_query.register(press, Ask.filter())
+    router.message.register(no_question, F.text, ~F.text.startswith("/"), StateFilter(None))
+    return router

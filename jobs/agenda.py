@@ -18,7 +18,8 @@ from services.common import postlog
 from services.meeting import meetings
 from services.meeting.agenda import collect, cycle_now, upcoming_cycle
 from services.team import rhythm
-from views.agenda import render, split_message
+from views.agenda import render
+from views.common import split_message
 from views.i18n import Translator
 
 log = logging.getLogger(__name__)

@@ -21,6 +21,7 @@ from services.reports import summary as sm
 from services.reports.digest import LATE_AFTER
 from services.team import rhythm
 from services.team.rhythm import Cycle
+from views.common import split_message
 from views.digest import compose
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ async def send(bot: Bot, chat_id: int, text: str, images: list[tuple[str, bytes]
     """The text (in as many messages as it takes), then the charts as one album; the first
     message's id."""
     first: int | None = None
-    for part in sm.chunks(text):
+    for part in split_message(text):
         message = await bot.send_message(chat_id, part)
         first = first or message.message_id
     photos = [BufferedInputFile(png, filename=name) for name, png in images]

@@ -10,16 +10,23 @@ Understood (Russian and English, any case, with or without «до» / «к» / "
 - «через 3 дня», «через день», «через неделю», «через 2 недели», "in 3 days", "in a week",
   "in 2 weeks".
 
-Errors are `DueDateError` with a reason code; its text is the translation key `due.error.<reason>`.
+Refusals are `UserError`s with the key `due.error.<reason>`.
+
+Also the one reader of typed days and ranges (`read_day`, `read_range`) that /away, /holiday,
+/export and /summary use, with the one rule for a date typed without a year (`no_year`).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
+
+from services.common.errors import UserError
 
 MAX_AHEAD_DAYS = 366
+HALF_YEAR = timedelta(days=183)
+DAY = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?"
+RANGE = re.compile(rf"^({DAY})(?:\s*(?:[-–—‒−]+|\.\.|…)\s*|\s+)({DAY})$")
 PREPOSITIONS = {"до", "к", "ко", "в", "во", "by", "until", "till", "on", "due"}
 
 # Short forms must be the whole word; stems match a word's beginning (пятниц-у, сред-ы).
@@ -56,17 +63,63 @@ NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})(?:\2(\d{2}|\d{4}))?$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-class DueDateError(ValueError):
-    """A deadline that can't be used; `key` is the translation key, `params` its values."""
+def no_year(day: int, month: int, today: date, *, ahead: bool) -> date:
+    """The one rule for a date typed without a year: this year's, unless that is more than half
+    a year on the wrong side of `today` — past, for what lies ahead (a deadline, days away),
+    future, for what looks back (a summary, an export) — then next year's or last year's.
+    ValueError if there is no such day."""
+    found = date(today.year, month, day)
+    if ahead and today - found > HALF_YEAR:
+        return date(today.year + 1, month, day)
+    if not ahead and found - today > HALF_YEAR:
+        return date(today.year - 1, month, day)
+    return found
 
-    def __init__(self, reason: str, **params: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
 
-    @property
-    def key(self) -> str:
-        return f"due.error.{self.reason}"
+def day_parts(token: str, *, month_first: bool = False) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) of 24.11, 24.11.2026, 24.11.26, 24/11 (11/24 when
+    `month_first`) or 2026-11-24; None if the token isn't shaped like a date."""
+    match = ISO.match(token)
+    if match:
+        return int(match[3]), int(match[2]), int(match[1])
+    match = NUMERIC.match(token)
+    if match is None:
+        return None
+    first, sep, second, year = match.groups()
+    day, month = (
+        (int(second), int(first)) if sep == "/" and month_first else (int(first), int(second))
+    )
+    return day, month, None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+
+
+def read_day(token: str, today: date, *, ahead: bool, month_first: bool = False) -> date | None:
+    """The day a token names (None if it isn't shaped like a date; ValueError if there is no
+    such day, e.g. 31.02), a missing year filled by `no_year`."""
+    parts = day_parts(token, month_first=month_first)
+    if parts is None:
+        return None
+    day, month, year = parts
+    return date(year, month, day) if year is not None else no_year(day, month, today, ahead=ahead)
+
+
+def read_range(text: str, today: date, *, ahead: bool) -> tuple[date, date] | None:
+    """A day or a range («24.11–01.12», any dash, «..», «…» or a space; ISO days too) as
+    (start, end); None if the text is neither, ValueError for a day that doesn't exist. Without
+    a year, the date a range is counted from — its start when it lies ahead, its end when it
+    looks back — follows `no_year`, and the other end is the nearest such day beside it
+    (28.12–05.01 crosses New Year)."""
+    value = " ".join(text.split())
+    pair = RANGE.match(value)
+    if pair is None:
+        day = read_day(value, today, ahead=ahead)
+        return None if day is None else (day, day)
+    if ahead:
+        start = read_day(pair[1], today, ahead=True)
+        end = read_day(pair[2], start, ahead=True) if start else None
+    else:
+        end = read_day(pair[2], today, ahead=False)
+        start = read_day(pair[1], end, ahead=False) if end else None
+    return None if start is None or end is None else (start, end)
 
 
 def _normalize(text: str) -> str:
@@ -93,25 +146,17 @@ def _make_date(year: int, month: int, day: int, raw: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DueDateError("invalid", value=raw) from None
+        raise UserError("due.error.invalid", full_dates=True, value=raw) from None
 
 
 def _numeric(match: re.Match[str], today: date, locale: str, raw: str) -> date:
-    first, sep, second, year_text = match.groups()
-    day, month = int(first), int(second)
-    if sep == "/" and locale == "en":
-        day, month = month, day
-    if year_text is None:
-        found = _make_date(today.year, month, day, raw) if month <= 12 else None
-        if found is None:
-            raise DueDateError("invalid", value=raw)
-        if (today - found).days > 183:
-            found = _make_date(today.year + 1, month, day, raw)
-        return found
-    year = int(year_text)
-    if year < 100:
-        year += 2000
-    return _make_date(year, month, day, raw)
+    try:
+        found = read_day(match[0], today, ahead=True, month_first=locale == "en")
+    except ValueError:
+        found = None
+    if found is None:
+        raise UserError("due.error.invalid", full_dates=True, value=raw)
+    return found
 
 
 def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
@@ -143,30 +188,30 @@ def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
 
 def _checked(found: date, today: date, raw: str) -> date:
     if found < today:
-        raise DueDateError("past", value=raw, date=found)
+        raise UserError("due.error.past", full_dates=True, value=raw, date=found)
     if (found - today).days > MAX_AHEAD_DAYS:
-        raise DueDateError("too_far", value=raw, date=found)
+        raise UserError("due.error.too_far", full_dates=True, value=raw, date=found)
     return found
 
 
 def parse_due(text: str, today: date, locale: str = "ru") -> date:
-    """The date `text` names (today or later), else DueDateError with the reason."""
+    """The date `text` names (today or later), else UserError with the reason."""
     raw = text.strip()
     normalized = _strip_preposition(_normalize(text))
     if not normalized:
-        raise DueDateError("empty")
+        raise UserError("due.error.empty", full_dates=True)
     found = _recognize(normalized, today, locale, raw)
     if found is None:
-        raise DueDateError("unknown", value=raw)
+        raise UserError("due.error.unknown", full_dates=True, value=raw)
     return _checked(found, today, raw)
 
 
 def split_due(text: str, today: date, locale: str = "ru") -> tuple[str, date]:
     """A task's words and its deadline, written at the end («… до пт») or at the start.
 
-    Raises DueDateError("missing") when no deadline is found, or the reason the found one can't
-    be used (a past date, 31.02, ...). A short weekday («пт», "fri") needs its preposition here
-    («до пт», "by fri"), so a task about "sun" or "mon" is not read as a deadline.
+    Raises UserError("due.error.missing") when no deadline is found, or the reason the found one
+    can't be used (a past date, 31.02, ...). A short weekday («пт», "fri") needs its preposition
+    here («до пт», "by fri"), so a task about "sun" or "mon" is not read as a deadline.
     """
     words = text.split()
     for size in range(min(4, len(words)), 0, -1):
@@ -175,7 +220,7 @@ def split_due(text: str, today: date, locale: str = "ru") -> tuple[str, date]:
             found = _deadline_phrase(phrase, today, locale)
             if found is not None:
                 return " ".join(rest).strip(), _checked(found, today, phrase)
-    raise DueDateError("missing")
+    raise UserError("due.error.missing", full_dates=True)
 
 
 def _deadline_phrase(phrase: str, today: date, locale: str) -> date | None:

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from services.common.dates import DueDateError, parse_due, split_due
+from services.common.dates import parse_due, split_due
+from services.common.errors import UserError
 
 MONDAY = date(2026, 11, 23)
 
@@ -62,9 +63,9 @@ def test_english_deadlines(text, expected):
 def test_a_date_without_year_rolls_into_next_year_only_across_new_year():
     december = date(2026, 12, 20)
     assert parse_due("10.01", december) == date(2027, 1, 10)
-    with pytest.raises(DueDateError) as error:
+    with pytest.raises(UserError) as error:
         parse_due("18.12", december)
-    assert error.value.reason == "past"
+    assert error.value.key == "due.error.past"
     assert error.value.params["date"] == date(2026, 12, 18)
 
 
@@ -83,9 +84,8 @@ def test_a_date_without_year_rolls_into_next_year_only_across_new_year():
     ],
 )
 def test_refusals_carry_a_reason(text, reason):
-    with pytest.raises(DueDateError) as error:
+    with pytest.raises(UserError) as error:
         parse_due(text, MONDAY, "ru")
-    assert error.value.reason == reason
     assert error.value.key == f"due.error.{reason}"
 
 
@@ -108,12 +108,32 @@ def test_split_finds_the_deadline_in_a_task(text, words, due):
 
 def test_split_without_a_deadline_or_with_a_bare_abbreviation_is_missing():
     for text in ("подготовить отчёт", "write a post about sun", "обзор ср"):
-        with pytest.raises(DueDateError) as error:
+        with pytest.raises(UserError) as error:
             split_due(text, MONDAY)
-        assert error.value.reason == "missing", text
+        assert error.value.key == "due.error.missing", text
 
 
 def test_split_reports_a_past_deadline():
-    with pytest.raises(DueDateError) as error:
+    with pytest.raises(UserError) as error:
         split_due("отчёт до 20.11", MONDAY)
-    assert error.value.reason == "past"
+    assert error.value.key == "due.error.past"
+
+
+def test_one_no_year_rule_looks_ahead_or_back():
+    from services.common.dates import no_year, read_range
+
+    today = date(2026, 11, 23)
+    assert no_year(10, 1, today, ahead=True) == date(2027, 1, 10)  # January: next one
+    assert no_year(20, 11, today, ahead=True) == date(2026, 11, 20)  # just past: refused later
+    assert no_year(20, 12, today, ahead=False) == date(2026, 12, 20)  # soon: refused later
+    assert no_year(20, 8, date(2026, 1, 10), ahead=False) == date(2025, 8, 20)
+    assert read_range("28.12–05.01", today, ahead=True) == (date(2026, 12, 28), date(2027, 1, 5))
+    assert read_range("01.12..31.01", date(2027, 2, 10), ahead=False) == (
+        date(2026, 12, 1),
+        date(2027, 1, 31),
+    )
+    assert read_range("2026-09-01 2026-11-30", today, ahead=False) == (
+        date(2026, 9, 1),
+        date(2026, 11, 30),
+    )
+    assert read_range("вчера", today, ahead=False) is None
