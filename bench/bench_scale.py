@@ -47,7 +47,7 @@ from kpi import charts as ch
 from models.db import create_engine, migrate, normalize_database_url, session_maker
 from models.tables import DueMoment, Team
 from services.reports import summary as sm
-from services.team import moments
+from services.schedule import moments
 from views import digest as digests
 from views.i18n import I18n
 

@@ -1,7 +1,7 @@
 """Due work as tasks of taskiq, an existing distributed task engine.
 
 The planner's pass (`due_pass`, run by APScheduler every tick) takes what is due from the due
-moments (one indexed UPDATE, services/team/moments.py) and kicks one task per team: run the
+moments (one indexed UPDATE, services/schedule/moments.py) and kicks one task per team: run the
 team's due kinds in order, then store its next moments. Whoever listens to the broker runs it:
 
 - no PLANERKA_BROKER_URL (the embedded default: SQLite, one process): taskiq's InMemoryBroker,
@@ -29,7 +29,7 @@ from taskiq import AsyncBroker, InMemoryBroker, SimpleRetryMiddleware
 from taskiq.api import run_receiver_task
 
 from core.runtime import Runtime
-from services.team import moments as due_moments
+from services.schedule import moments as due_moments
 
 log = logging.getLogger(__name__)
 

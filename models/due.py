@@ -1,4 +1,4 @@
-"""The database's part of due moments (services/team/moments.py computes them): any flush that
+"""The database's part of due moments (services/schedule/moments.py computes them): any flush that
 registers a team, changes its row (settings, pause), adds a holiday or changes a membership
 marks the team for a refresh of its moments, in the same transaction."""
 

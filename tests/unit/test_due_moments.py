@@ -12,7 +12,7 @@ from sqlalchemy import event, insert, select
 from models.db import migrate, session_maker
 from models.due import EPOCH, REFRESH
 from models.tables import DueMoment, Holiday, Team
-from services.team import moments
+from services.schedule import moments
 
 MSK = ZoneInfo("Europe/Moscow")
 WEDNESDAY = datetime(2026, 11, 25, 12, 0, tzinfo=MSK)
