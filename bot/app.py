@@ -39,6 +39,7 @@ from handlers.common.senders import (
     SenderMiddleware,
 )
 from jobs import periodic_jobs
+from jobs.engine import Engine, make_broker
 from jobs.loop import Planner
 from models.db import create_engine, migrate, session_maker
 from views.i18n import I18n
@@ -150,6 +151,8 @@ async def running(
         storage = build_storage(settings)
         dp = build_dispatcher(runtime, storage)
         extras = set_commands_in_background(bot, i18n)  # start-up never waits on it
+        if settings.broker_url:
+            runtime.engine = await start_engine(runtime, settings)
         planner = Planner(runtime, periodic_jobs(), interval=tick_seconds)
         planner.start()
         app = App(runtime=runtime, dispatcher=dp, engine=engine, planner=planner, extras=extras)
@@ -169,6 +172,9 @@ async def running(
             with contextlib.suppress(asyncio.CancelledError):
                 await extras
             planner.shutdown()
+            if runtime.engine is not None:
+                await runtime.engine.stop()
+            runtime.charts.close()
             if app.webhook is not None:
                 await app.webhook.stop()
             if task is not None:
@@ -183,6 +189,52 @@ async def running(
         await delivery.flush()
         await bot.session.close()
         await engine.dispose()
+
+
+async def start_engine(runtime: Runtime, settings: Settings) -> Engine:
+    """The task engine on the configured broker, taking tasks in this process too."""
+    broker = make_broker(
+        settings.broker_url, idle_seconds=settings.broker_idle_seconds, queue=settings.broker_queue
+    )
+    engine = Engine(runtime, broker, concurrency=settings.worker_tasks)
+    await engine.start(work=True)
+    return engine
+
+
+@contextlib.asynccontextmanager
+async def working(
+    settings: Settings, *, clock: Callable[[], datetime] = system_clock
+) -> AsyncIterator[Runtime]:
+    """A worker: takes due work from the broker (no updates, no planner tick)."""
+    if not settings.broker_url:
+        raise StartupError("BROKER_URL is not set: a worker takes its tasks from a broker")
+    engine = await open_database(settings)
+    bot = build_bot(settings)
+    delivery = install_delivery(bot, settings, session_maker(engine))
+    runtime = Runtime(
+        bot=bot,
+        sessionmaker=session_maker(engine),
+        i18n=I18n(settings.default_locale),
+        settings=settings,
+        clock=clock,
+    )
+    try:
+        runtime.engine = await start_engine(runtime, settings)
+        try:
+            yield runtime
+        finally:
+            await runtime.engine.stop()
+            runtime.charts.close()
+    finally:
+        await delivery.flush()
+        await bot.session.close()
+        await engine.dispose()
+
+
+async def work_forever(settings: Settings) -> None:
+    async with working(settings):
+        log.info("planerka worker is taking tasks from %s", settings.broker_queue)
+        await asyncio.Event().wait()
 
 
 async def run_forever(settings: Settings) -> None:

@@ -53,6 +53,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot (needs BOT_TOKEN)")
     demo = sub.add_parser("demo", help="the real bot against the emulator with a scripted team")
     demo.add_argument("--out", default="demo-output", help="folder for the digest and charts")
+    sub.add_parser("worker", help="take scheduled work from the broker (needs BROKER_URL)")
     sub.add_parser("migrate", help="bring the database schema up to date")
     digest_cli.add_parser(sub)
     db = sub.add_parser("db", help="database tools").add_subparsers(
@@ -88,6 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.app import run_forever
 
             asyncio.run(run_forever(settings))
+        elif command == "worker":
+            if settings.bot_token is None:
+                return fail("BOT_TOKEN is not set: a worker posts as the bot")
+            from bot.app import work_forever
+
+            asyncio.run(work_forever(settings))
         elif command == "demo":
             run_demo = demo_runner()
             if run_demo is None:

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     catch_up_hours: int = Field(default=12, ge=0)
+    # The task engine's broker (jobs/engine.py): unset, due work runs in this process; a
+    # redis:// URL, every replica and `planerka worker` takes tasks from one Redis stream.
+    broker_url: str | None = None
+    broker_idle_seconds: float = Field(default=600, gt=0)  # a dead worker's task is retaken
+    broker_queue: str = "planerka"
+    worker_tasks: int = Field(default=4, ge=1)  # due tasks a process runs at once
     # Outgoing messages (core/delivery.py): Telegram's limits; 0 turns a limit off.
     delivery_global_per_s: float = Field(default=30, ge=0)
     delivery_private_per_s: float = Field(default=1, ge=0)

@@ -7,10 +7,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from core.charts import ChartRenderer
 from core.config import Settings
 from views.i18n import I18n
 
@@ -56,6 +58,10 @@ class Runtime:
     planner_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # Who is a group admin, asked of Telegram at most every few seconds (handlers/common/leads.py).
     admins: AdminCache = field(default_factory=AdminCache, repr=False)
+    # The task engine due work goes through (jobs/engine.py); None: the in-process one.
+    engine: Any = field(default=None, repr=False)
+    # Charts are drawn in worker processes, off the event loop (core/charts.py).
+    charts: ChartRenderer = field(default_factory=ChartRenderer, repr=False)
 
     def now(self) -> datetime:
         return self.clock()

@@ -8,14 +8,10 @@ from jobs.loop import PeriodicJob
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    """Every feature's periodic function, in the order they run within a tick."""
-    from jobs import agenda, checkins, digest, meeting, monthly, tasks
+    """The planner's tick: the due-moments pass (each team's opening, reminders, digest,
+    agenda and monthly report, as tasks of the engine: jobs/engine.py), then the running
+    meetings and the task reminders (each found by its own query)."""
+    from jobs import meeting, tasks
+    from jobs.engine import due_pass
 
-    return [
-        checkins.run_due,
-        digest.run_due,
-        agenda.run_due,
-        meeting.run_due,
-        tasks.run_due,
-        monthly.run_due,
-    ]
+    return [due_pass, meeting.run_due, tasks.run_due]

@@ -79,7 +79,9 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
                 continue
             late = now - cycle.deadline_at > LATE_AFTER
             t = runtime.i18n.get(team.locale)
-            digest = await compose(session, team, cycle.period, t, now=now, late=late)
+            digest = await compose(
+                session, team, cycle.period, t, now=now, late=late, render=runtime.charts.render
+            )
             async with postlog.claimed(session, team.id, KIND, key, now=now, late=late) as row:
                 if row is None:
                     continue

@@ -66,7 +66,13 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
         async def report_in(locale: str) -> digests.Digest:
             if locale not in composed:
                 composed[locale] = await compose(
-                    session, team, month, runtime.i18n.get(locale), now=now, late=late
+                    session,
+                    team,
+                    month,
+                    runtime.i18n.get(locale),
+                    now=now,
+                    late=late,
+                    render=runtime.charts.render,
                 )
             return composed[locale]
 

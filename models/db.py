@@ -63,6 +63,9 @@ def upsert_insert(session: AsyncSession, table: type) -> sqlite.Insert | postgre
 
 
 def session_maker(engine: AsyncEngine) -> async_sessionmaker:
+    from models import due
+
+    due.install()
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

@@ -271,3 +271,17 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DueMoment(Base):
+    """A team's next moment for one kind of scheduled work (the opening and reminders of
+    check-ins, the digest, the agenda, the monthly report; "refresh": its moments must be
+    computed again). The planner's pass reads what is due now from the index on due_at."""
+
+    __tablename__ = "due_moments"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -409,9 +410,12 @@ def chart_specs(data: sm.TeamData, t: Translator) -> list[ch.Spec]:
     return [s for s in specs if s is not None]
 
 
+Render = Callable[[list[ch.Spec]], Awaitable[list[tuple[str, bytes]]]]
+
+
 def render_images(specs: list[ch.Spec]) -> list[tuple[str, bytes]]:
     """The PNGs, named in album order (blocking: call in a worker thread)."""
-    return [(f"{i}_{spec.name}.png", ch.render(spec)) for i, spec in enumerate(specs, start=1)]
+    return ch.render_album(specs)
 
 
 # ----------------------------------------------------------------------------- composing
@@ -442,8 +446,13 @@ async def compose(
     *,
     now: datetime,
     late: bool = False,
+    render: Render | None = None,
 ) -> Digest:
-    """The digest with its charts rendered off the event loop."""
+    """The digest with its charts rendered off the event loop (by `render`, the runtime's
+    chart processes; else in a thread)."""
     digest = await build(session, team, period, t, now=now, late=late)
-    digest.images = await asyncio.to_thread(render_images, digest.specs)
+    if render is not None:
+        digest.images = await render(digest.specs)
+    else:
+        digest.images = await asyncio.to_thread(render_images, digest.specs)
     return digest

@@ -80,7 +80,14 @@ def report_text(month: Month, tasks: dict, t: Translator, *, late: bool) -> str:
 
 
 async def compose(
-    session: AsyncSession, team: Team, month: Period, t: Translator, *, now: datetime, late: bool
+    session: AsyncSession,
+    team: Team,
+    month: Period,
+    t: Translator,
+    *,
+    now: datetime,
+    late: bool,
+    render: digests.Render | None = None,
 ) -> digests.Digest:
     loaded = await load(session, team, month)
     data = loaded.data
@@ -90,5 +97,8 @@ async def compose(
     specs = [trends if trends.panels else None, digests.plan_fact_spec(data, t)]
     specs += [digests.channels_spec(data, t), digests.funnel_spec(data, t)]
     digest = digests.Digest(period=month, text=text, specs=[s for s in specs if s], late=late)
-    digest.images = await asyncio.to_thread(digests.render_images, digest.specs)
+    if render is not None:
+        digest.images = await render(digest.specs)
+    else:
+        digest.images = await asyncio.to_thread(digests.render_images, digest.specs)
     return digest

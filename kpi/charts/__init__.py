@@ -62,3 +62,8 @@ def render(spec: Spec) -> bytes:
     if isinstance(spec, MemberCard):
         return render_card(spec)
     raise TypeError(f"not a chart spec: {type(spec).__name__}")
+
+
+def render_album(specs: list[Spec]) -> list[tuple[str, bytes]]:
+    """The PNGs of the specs, named in album order (blocking: CPU-bound)."""
+    return [(f"{i}_{spec.name}.png", render(spec)) for i, spec in enumerate(specs, start=1)]

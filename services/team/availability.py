@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import due
 from models.tables import Away, Holiday, Member, Team
 from services.common import dates
 from services.common.errors import UserError
@@ -126,6 +127,7 @@ async def remove_holidays(session: AsyncSession, team: Team, days: Iterable[date
         await session.execute(
             delete(Holiday).where(Holiday.team_id == team.id, Holiday.day.in_(gone))
         )
+        await due.ask_refresh(session, team.id)
     return gone
 
 

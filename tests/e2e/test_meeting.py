@@ -185,8 +185,11 @@ async def tick_at(app, clock, moment: datetime) -> None:
 
 
 def test_the_planner_runs_the_meeting_jobs():
+    from jobs.engine import due_pass, team_jobs
+
     jobs = periodic_jobs()
-    assert all(job in jobs for job in MY_JOBS)
+    assert due_pass in jobs and meeting_flow.run_due in jobs and task_jobs.run_due in jobs
+    assert agenda_job.post_agenda in team_jobs().values()
 
 
 async def test_two_planerka_at_once_start_one_meeting(emu, app):

@@ -1,0 +1,1 @@
+"""When each team's scheduled work is due: the stored due moments."""

@@ -1,0 +1,191 @@
+"""Due moments: each team's next time for each kind of scheduled work, stored and indexed, so
+the planner's pass is one indexed query for what is due now (its cost follows the work due,
+not the number of teams).
+
+Kinds: "collection" (the opening, the reminder, and a sweep every SWEEP while collection is
+open: newcomers, members back from time off, a question that never went out), "digest",
+"agenda", "monthly"; and "refresh": the team's moments must be computed again. A refresh is
+asked for by the database layer itself (models/due.py): whenever a team row (its settings,
+pause, registration), a holiday or a membership changes, the same flush marks the team.
+
+The pass takes what is due with one UPDATE that leases it (due_at moves LEASE ahead), so two
+replicas never take the same moment, and a moment whose job died is taken again after the
+lease. After a job runs, its kind's next moment is computed from the time it finished. The
+jobs themselves keep their post-log claims, so running one twice (a retry, a lease taken
+again) posts nothing twice; a moment in the past (the bot was down) is run at once, and the
+job decides whether it still catches up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kpi import next_period
+from models.due import EPOCH, REFRESH, upsert_moments
+from models.tables import DueMoment, Holiday, PostLog, Team
+from services.common import postlog
+from services.common.clock import team_today
+from services.team import rhythm
+
+COLLECTION = "collection"
+DIGEST = "digest"
+AGENDA = "agenda"
+MONTHLY = "monthly"
+KINDS = (COLLECTION, DIGEST, AGENDA, MONTHLY)  # the order a team's due work runs in
+
+SWEEP = timedelta(minutes=1)
+LEASE = timedelta(minutes=10)
+IDLE = timedelta(days=7)  # nothing found ahead (every cycle skipped): look again in a week
+DIGEST_WINDOW = timedelta(minutes=10)  # digest.LATE_AFTER's floor for the catch-up window
+AGENDA_NO_LATER_THAN = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span in which a kind's job has work: from `start` until `end`."""
+
+    start: datetime
+    end: datetime
+
+
+def cycles_ahead(team: Team, now: datetime, holidays: Collection[date], n: int = 4) -> list:
+    """The previous cycle, the current one and the next ones (skipped ones left out)."""
+    current = rhythm.current_cycle(team, now, holidays)
+    cycles = [rhythm.previous_cycle(team, current, holidays), current]
+    period = current.period
+    for _ in range(n):
+        period = next_period(period, rhythm.cadence(team), team.anchor_date)
+        cycles.append(rhythm.cycle_for(team, period, holidays))
+    return [c for c in cycles if not c.skipped]
+
+
+def windows(
+    kind: str, team: Team, now: datetime, holidays: Collection[date], catch_up: timedelta
+) -> list[Window]:
+    """Where `kind`'s job has work, around now."""
+    if kind == MONTHLY:
+        from services.reports import monthly
+
+        month = monthly.month_of(team_today(now, team.timezone))
+        out = []
+        for _ in range(2):
+            at = monthly.due_at(team, month, set(holidays))
+            out.append(Window(at, at + max(catch_up, DIGEST_WINDOW)))
+            month = monthly.month_of(month.end + timedelta(days=1))
+        return out
+    out = []
+    for c in cycles_ahead(team, now, holidays):
+        if kind == COLLECTION:
+            out.append(Window(c.opens_at, c.deadline_at))
+        elif kind == DIGEST:
+            out.append(Window(c.deadline_at, c.deadline_at + max(catch_up, DIGEST_WINDOW)))
+        elif kind == AGENDA:
+            end = min(c.agenda_at + catch_up, c.meeting_at + AGENDA_NO_LATER_THAN)
+            out.append(Window(c.agenda_at, max(end, c.agenda_at)))
+    return out
+
+
+def next_moment(
+    kind: str,
+    team: Team,
+    now: datetime,
+    holidays: Collection[date],
+    catch_up: timedelta,
+    *,
+    after_run: bool,
+) -> datetime:
+    """The kind's next due moment. Within an open window: now (nothing has run yet for it)
+    or, after a run, the next thing inside it (the collection's reminder and sweep); else the
+    next window's start."""
+    found: list[datetime] = []
+    for w in windows(kind, team, now, holidays, catch_up):
+        if now < w.start:
+            found.append(w.start)
+        elif now <= w.end:
+            if not after_run:
+                found.append(now)
+            elif kind == COLLECTION:
+                found.append(min(now + SWEEP, w.end))
+                for c in cycles_ahead(team, now, holidays):
+                    if c.opens_at <= now < c.reminder_at <= w.end:
+                        found.append(c.reminder_at)
+    return min(found, default=now + IDLE)
+
+
+async def take_due(session: AsyncSession, now: datetime) -> dict[int, list[str]]:
+    """What is due now, leased to the caller: {team_id: kinds} (one indexed UPDATE)."""
+    result = await session.execute(
+        update(DueMoment)
+        .where(DueMoment.due_at <= now)
+        .values(due_at=now + LEASE)
+        .returning(DueMoment.team_id, DueMoment.kind)
+        .execution_options(synchronize_session=False)
+    )
+    due: dict[int, list[str]] = {}
+    for team_id, kind in result:
+        due.setdefault(team_id, []).append(kind)
+    await session.commit()
+    return due
+
+
+async def _undone_claims(
+    session: AsyncSession, team_id: int, kinds: set[str], now: datetime
+) -> list[tuple[str, datetime]]:
+    """Posts claimed within the lease and not marked done (the poster may have died): their
+    kind is due again when the lease ends, so the post is retaken, not lost."""
+    kinds = kinds & {DIGEST, AGENDA, MONTHLY}
+    if not kinds:
+        return []
+    rows = await session.execute(
+        select(PostLog.kind, PostLog.posted_at).where(
+            PostLog.team_id == team_id,
+            PostLog.kind.in_(kinds),
+            PostLog.done.is_(False),
+            PostLog.posted_at > now - postlog.LEASE,
+        )
+    )
+    return [(kind, at) for kind, at in rows]
+
+
+async def recompute(
+    session: AsyncSession,
+    team_id: int,
+    now: datetime,
+    catch_up: timedelta,
+    *,
+    ran: Iterable[str] = (),
+    refresh: bool = False,
+) -> dict[str, datetime]:
+    """Stores the team's next moments: for the kinds that just `ran`, the next one after now;
+    with `refresh`, every kind's (a window open now counts as due now). A paused or deleted
+    team keeps none (unpausing asks for a refresh)."""
+    team = await session.get(Team, team_id)
+    if team is None or team.paused:
+        await session.execute(delete(DueMoment).where(DueMoment.team_id == team_id))
+        await session.commit()
+        return {}
+    ran = set(ran)
+    kinds = [k for k in KINDS if k in ran or refresh]
+    stored: dict[str, datetime] = {}
+    if kinds:
+        holidays = set(await session.scalars(select(Holiday.day).where(Holiday.team_id == team_id)))
+        for kind in kinds:
+            after_run = kind in ran or not refresh
+            stored[kind] = next_moment(kind, team, now, holidays, catch_up, after_run=after_run)
+        for kind, at in await _undone_claims(session, team_id, ran, now):
+            stored[kind] = min(stored[kind], at + postlog.LEASE + timedelta(seconds=1))
+        rows = [{"team_id": team_id, "kind": k, "due_at": at} for k, at in stored.items()]
+        await session.execute(upsert_moments(session.bind.dialect.name, rows))
+    if refresh:  # a refresh asked for meanwhile (due at EPOCH) stays
+        await session.execute(
+            delete(DueMoment).where(
+                DueMoment.team_id == team_id, DueMoment.kind == REFRESH, DueMoment.due_at > EPOCH
+            )
+        )
+    await session.commit()
+    return stored

@@ -1,0 +1,119 @@
+"""Due moments: registered teams and changed settings ask for a refresh; the pass is one
+statement whatever the number of teams; what is due is leased to one taker; the next moment
+of each kind follows the team's rhythm."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event, insert, select
+
+from models.db import migrate, session_maker
+from models.due import EPOCH, REFRESH
+from models.tables import DueMoment, Holiday, Team
+from services.schedule import moments
+
+MSK = ZoneInfo("Europe/Moscow")
+WEDNESDAY = datetime(2026, 11, 25, 12, 0, tzinfo=MSK)
+
+
+def team() -> Team:
+    return Team(
+        chat_id=-7, title="T", anchor_date=date(2026, 11, 2), join_token="t", cadence="weekly",
+        timezone="Europe/Moscow", meeting_weekday=0, meeting_time="10:00",
+        collect_open_days_before=3, collect_open_time="15:00", deadline_minutes_before=30,
+        reminder_minutes_before=120, agenda_minutes_before=15, holiday_policy="move",
+    )  # fmt: skip
+
+
+def test_each_kind_is_due_at_its_next_moment_of_the_rhythm():
+    t, catch_up = team(), timedelta(hours=12)
+
+    def at(kind: str, now: datetime = WEDNESDAY, after_run: bool = True) -> datetime:
+        return moments.next_moment(kind, t, now, set(), catch_up, after_run=after_run)
+
+    assert at(moments.COLLECTION) == datetime(2026, 11, 27, 15, 0, tzinfo=MSK)  # Friday 15:00
+    assert at(moments.DIGEST) == datetime(2026, 11, 30, 9, 30, tzinfo=MSK)  # the deadline
+    assert at(moments.AGENDA) == datetime(2026, 11, 30, 9, 45, tzinfo=MSK)
+    assert at(moments.MONTHLY) == datetime(2026, 12, 1, 9, 0, tzinfo=MSK)
+    # while collection is open: the reminder, and a sweep a minute after each run
+    friday = datetime(2026, 11, 27, 15, 0, tzinfo=MSK)
+    assert at(moments.COLLECTION, friday) == friday + moments.SWEEP
+    # a refresh inside an open window: due now; after the run, the next week's
+    monday = datetime(2026, 11, 30, 9, 31, tzinfo=MSK)
+    assert at(moments.DIGEST, monday, after_run=False) == monday
+    assert at(moments.DIGEST, monday) == datetime(2026, 12, 7, 9, 30, tzinfo=MSK)
+    # a holiday on the meeting day moves it, and the digest's deadline with it
+    moved = moments.next_moment(
+        moments.DIGEST, t, WEDNESDAY, {date(2026, 11, 30)}, catch_up, after_run=True
+    )
+    assert moved == datetime(2026, 12, 1, 9, 30, tzinfo=MSK)
+
+
+async def refresh_row(maker) -> DueMoment | None:
+    async with maker() as s:
+        return await s.get(DueMoment, (1, REFRESH))
+
+
+async def test_changes_ask_for_a_refresh_and_the_pass_leases_what_is_due(engine):
+    await migrate(engine)
+    maker = session_maker(engine)
+    async with maker() as s:
+        s.add(team())
+        await s.commit()
+    row = await refresh_row(maker)
+    assert row is not None and row.due_at == EPOCH  # registered: computed by the next pass
+
+    async with maker() as s:
+        first = await moments.take_due(s, WEDNESDAY)
+    async with maker() as s:
+        second = await moments.take_due(s, WEDNESDAY)
+    assert first == {1: [REFRESH]} and second == {}  # leased: taken once
+    async with maker() as s:
+        later = await moments.take_due(s, WEDNESDAY + moments.LEASE + timedelta(seconds=1))
+    assert later == {1: [REFRESH]}  # a taker that died: taken again after the lease
+
+    async with maker() as s:
+        stored = await moments.recompute(s, 1, WEDNESDAY, timedelta(hours=12), refresh=True)
+    assert set(stored) == set(moments.KINDS) and await refresh_row(maker) is None
+    async with maker() as s:
+        s.add(Holiday(team_id=1, day=date(2026, 11, 30)))
+        await s.commit()
+    assert await refresh_row(maker) is not None  # a holiday: computed again
+    async with maker() as s:
+        (await s.get(Team, 1)).meeting_time = "11:00"
+        await s.commit()
+    async with maker() as s:
+        assert await moments.take_due(s, WEDNESDAY) == {1: [REFRESH]}
+
+
+async def test_an_idle_pass_is_one_statement_at_any_number_of_teams(engine):
+    await migrate(engine)
+    maker = session_maker(engine)
+    counts = []
+    for n in (5, 500):
+        async with maker() as s:
+            start = await s.scalar(select(Team.id).order_by(Team.id.desc()).limit(1)) or 0
+            await s.execute(
+                insert(Team),
+                [{"chat_id": -(start + i + 1), "title": "T", "anchor_date": date(2026, 11, 2),
+                  "join_token": f"t{start + i}"} for i in range(n)],
+            )  # fmt: skip
+            ids = list(await s.scalars(select(Team.id).where(Team.id > start)))
+            ahead = WEDNESDAY + timedelta(days=1)
+            await s.execute(
+                insert(DueMoment), [{"team_id": i, "kind": "digest", "due_at": ahead} for i in ids]
+            )
+            await s.commit()
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args, seen: list[str] = statements) -> None:
+            seen.append(statement)
+
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        async with maker() as s:
+            assert await moments.take_due(s, WEDNESDAY) == {}
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+        counts.append(len(statements))
+    assert counts == [1, 1]
