@@ -30,6 +30,9 @@ from bot.middlewares import (
 )
 from bot.runtime import Runtime, system_clock
 from bot.scheduler import Planner, periodic_jobs
+from bot.webapp import WebAppServer
+from bot.webapp import serve as serve_webapp
+from bot.webapp.menu import set_menu_button
 from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
 from handlers import get_routers
@@ -105,6 +108,7 @@ class App:
     engine: AsyncEngine
     planner: Planner
     webhook: WebhookServer | None = None
+    webapp: WebAppServer | None = None  # polling mode's Mini App server (WEBAPP_PORT)
 
     def busy(self) -> bool:
         """Whether an update is being handled right now."""
@@ -141,13 +145,16 @@ async def running(
         storage = build_storage(settings)
         dp = build_dispatcher(runtime, storage)
         await set_commands(bot, i18n)
+        await set_menu_button(bot, settings, i18n)
         planner = Planner(runtime, periodic_jobs(), interval=tick_seconds)
         planner.start()
         app = App(runtime=runtime, dispatcher=dp, engine=engine, planner=planner)
         task = None
         if settings.webhook_url:
             app.webhook = await serve_webhook(dp, bot, settings)
-        elif polling:
+        elif settings.webapp_port is not None:
+            app.webapp = await serve_webapp(runtime, settings.webapp_host, settings.webapp_port)
+        if not settings.webhook_url and polling:
             await bot.delete_webhook(drop_pending_updates=False)
             task = asyncio.create_task(
                 dp.start_polling(bot, handle_signals=False, close_bot_session=False)
@@ -158,6 +165,8 @@ async def running(
             planner.shutdown()
             if app.webhook is not None:
                 await app.webhook.stop()
+            if app.webapp is not None:
+                await app.webapp.stop()
             if task is not None:
                 try:
                     await dp.stop_polling()

@@ -15,6 +15,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot import webapp
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def build_web_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Applicati
         return web.json_response({"ok": True})
 
     app.router.add_get("/healthz", health)
+    webapp.mount(app, dp["runtime"])  # the Mini App: the same server, under /app/
     return app
 
 
