@@ -21,8 +21,8 @@ from bot.webapp import auth
 from models.db import session_maker
 from models.tables import Meeting, Member, Target, Task, Team
 from services import rhythm
-from services.clock import team_today
 from services import summary as sm
+from services.clock import team_today
 from tests.conftest import TOKEN, UNPACED, bot_running, make_settings
 
 GROUP, OTHER_GROUP = -100700, -100800
@@ -53,7 +53,11 @@ def inputs(user_id: int, week: int) -> dict[str, Decimal]:
         "revenue": revenue(user_id, week),
     }
     if user_id == BORIS:
-        values |= {"leads": Decimal(60 + week), "reach": Decimal(30000), "engagements": Decimal(900)}
+        values |= {
+            "leads": Decimal(60 + week),
+            "reach": Decimal(30000),
+            "engagements": Decimal(900),
+        }
     return values
 
 
