@@ -20,10 +20,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.config import normalize_database_url
-from bot.emulator import Event, TelegramEmulator
-from models.db import create_engine, migrate, session_maker
+from models.db import create_engine, migrate, normalize_database_url, session_maker
 from models.tables import Answer, Member, MemberRole, Team, User
+from tgemu import Event, TelegramEmulator
 
 MSK = ZoneInfo("Europe/Moscow")
 TOKEN = "123456:BENCH-TOKEN-planerka"

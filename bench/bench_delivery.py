@@ -47,10 +47,11 @@ from bench._harness import (
     stored_answers,
 )
 from bot.app import App, running
-from bot.config import Settings
-from bot.emulator import Event, TelegramEmulator
-from bot.runtime import ManualClock
-from bot.scheduler import periodic_jobs, tick
+from core.config import Settings
+from core.runtime import ManualClock
+from jobs import periodic_jobs
+from jobs.loop import tick
+from tgemu import Event, TelegramEmulator
 
 NO_LIMITS = {"delivery_global_per_s": 0, "delivery_private_per_s": 0, "delivery_group_per_min": 0}
 

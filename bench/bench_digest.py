@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from matplotlib.figure import Figure
 
 import kpi
-from bot.demo_digest import seed_history
-from bot.i18n import I18n
+from demo.digest import seed_history
 from models.db import create_engine, migrate, session_maker
 from models.tables import Member, MemberRole, Target, Team, User
-from services import digest as digests
-from services import summary as sm
-from services import teams
+from services.reports import summary as sm
+from services.team import teams
+from views import digest as digests
+from views.i18n import I18n
 
 MEMBERS = 30
 PERIODS = 12

@@ -19,25 +19,26 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.commands import set_commands
-from bot.config import OFFICIAL_API_URL, Settings
-from bot.delivery import install as install_delivery
-from bot.i18n import I18n
 from bot.middlewares import (
     ContextMiddleware,
     DbSessionMiddleware,
     InFlightMiddleware,
     PerSenderOrderMiddleware,
 )
-from bot.runtime import Runtime, system_clock
-from bot.scheduler import Planner, periodic_jobs
 from bot.webapp import WebAppServer
 from bot.webapp import serve as serve_webapp
 from bot.webapp.menu import set_menu_button
 from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
+from core.config import OFFICIAL_API_URL, Settings
+from core.delivery import install as install_delivery
+from core.runtime import Runtime, system_clock
 from handlers import get_routers
-from handlers.guards import TeamGuard
+from handlers.common.guards import TeamGuard
+from jobs import periodic_jobs
+from jobs.loop import Planner
 from models.db import create_engine, migrate, session_maker
+from views.i18n import I18n
 
 log = logging.getLogger(__name__)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
 
 from bot import digest_cli
-from bot.config import Settings
+from core.config import Settings
 
 
 def fail(message: str) -> int:
@@ -29,6 +30,18 @@ def settings_error(error: ValidationError) -> str:
         name = str(item["loc"][0]).upper() if item["loc"] else "settings"
         parts.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
+
+
+def demo_runner() -> Callable[..., Awaitable[int]] | None:
+    """The offline demo's entry point. demo/ (and the emulator it drives) sit next to the
+    product in a checkout but aren't shipped in the wheel or the image, so it is looked up at
+    run time rather than imported."""
+    try:
+        return importlib.import_module("demo.run").run_demo
+    except ModuleNotFoundError as error:
+        if error.name not in ("demo", "demo.run", "tgemu"):
+            raise
+        return None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,13 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(run_forever(settings))
         elif command == "demo":
-            from bot.demo import run_demo
-
+            run_demo = demo_runner()
+            if run_demo is None:
+                return fail("the demo runs from a source checkout (python3 dev.py start)")
             return asyncio.run(run_demo(settings, out=getattr(args, "out", "demo-output")))
         elif command == "digest":
             return digest_cli.run(settings, args, fail)
         elif command == "db":
-            from bot.dbcopy import run_copy
+            from models.dbcopy import run_copy
 
             return run_copy(args.source, args.target)
         elif command == "migrate":

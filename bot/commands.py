@@ -14,7 +14,7 @@ from aiogram.types import (
     BotCommandScopeDefault,
 )
 
-from bot.i18n import I18n, Translator
+from views.i18n import I18n, Translator
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.config import Settings
-    from bot.i18n import I18n
+    from core.config import Settings
     from kpi import Period
     from models.tables import Team
+    from views.i18n import I18n
 
 
 class NoTeam(LookupError):
@@ -28,8 +28,8 @@ async def write_preview(
     session: AsyncSession, team: Team, period: Period, i18n: I18n, *, now: datetime, out: Path
 ) -> list[Path]:
     """digest.txt and the PNGs in `out` (created; PNGs left there from before are removed)."""
-    from services import digest as digests
-    from services import summary as sm
+    from services.reports import summary as sm
+    from views import digest as digests
 
     t = i18n.get(team.locale)
     digest = await digests.compose(session, team, period, t, now=now)
@@ -50,10 +50,10 @@ async def preview(
     settings: Settings, chat_id: int, out: Path, day: date | None, now: datetime
 ) -> list[Path]:
     from bot.app import open_database
-    from bot.i18n import I18n
     from models.db import session_maker
-    from services import rhythm, teams
-    from services import summary as sm
+    from services.reports import summary as sm
+    from services.team import rhythm, teams
+    from views.i18n import I18n
 
     engine = await open_database(settings)
     try:
@@ -86,7 +86,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace, fail: Callable[[str], int]) -> int:
-    from bot.runtime import system_clock
+    from core.runtime import system_clock
 
     try:
         written = asyncio.run(

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from bot.i18n import I18n
 from models.tables import ProcessedUpdate
-from services import teams, users
+from services.team import teams, users
+from views.i18n import I18n
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

@@ -16,7 +16,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot import webapp
-from bot.config import Settings
+from core.config import Settings
 
 log = logging.getLogger(__name__)
 

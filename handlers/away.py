@@ -11,16 +11,17 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator, escape
-from bot.runtime import Runtime
-from handlers.filters import GROUP, PRIVATE
-from handlers.guards import TEAM_REQUIRED
-from handlers.render import user_name
+from core.runtime import Runtime
+from handlers.common import leads
+from handlers.common.filters import GROUP, PRIVATE
+from handlers.common.guards import TEAM_REQUIRED
 from models.tables import Member, Team, User
-from services import availability, leads, rhythm, teams, users
-from services.availability import AvailabilityError
-from services.checkin_views import moment_text
-from services.clock import team_today
+from services.common.clock import team_today
+from services.team import availability, rhythm, teams, users
+from services.team.availability import AvailabilityError
+from views.checkins import moment_text
+from views.common import user_name
+from views.i18n import Translator, escape
 
 router = Router(name="away")
 

@@ -1,7 +1,7 @@
 """Check-ins in private chat: /report, typed answers, and the question and card buttons.
 
 Questions and answers live only here, in the private chat. A text from a member with a
-question open is the answer to it (the state is in the database, see services.checkins).
+question open is the answer to it (the state is in the database, see services.checkins.flow).
 """
 
 from __future__ import annotations
@@ -15,13 +15,16 @@ from aiogram.filters import Command, Filter, StateFilter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator, escape
-from bot.runtime import Runtime
-from handlers.filters import PRIVATE
+from core.runtime import Runtime
+from handlers.common.filters import PRIVATE
+from jobs import checkins as collection
 from models.tables import Team, User
-from services import checkin_views, checkins, collection, teams, users
-from services.checkin_views import Ask, TeamChoice
-from services.checkins import DONE, Flow, Outcome
+from services.checkins import flow as checkins
+from services.checkins.flow import DONE, Flow, Outcome
+from services.team import teams, users
+from views import checkins as checkin_views
+from views.checkins import Ask, TeamChoice
+from views.i18n import Translator, escape
 
 router = Router(name="checkin")
 router.message.filter(PRIVATE)

@@ -12,14 +12,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import I18n, Translator, escape
-from bot.runtime import Runtime
-from handlers.filters import GROUP, PRIVATE
-from handlers.keyboards import deep_link_keyboard
+from core.runtime import Runtime
+from handlers.common import leads
+from handlers.common.filters import GROUP, PRIVATE
 from models.tables import Team, User
-from services import export as exports
-from services import leads, rhythm, teams
-from services.clock import team_today
+from services.common.clock import team_today
+from services.reports import export as exports
+from services.team import rhythm, teams
+from views.i18n import I18n, Translator, escape
+from views.join import deep_link_keyboard
 
 router = Router(name="export")
 router.message.filter(GROUP | PRIVATE)

@@ -7,10 +7,10 @@ from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdated
 from aiogram.types import ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
-from handlers.filters import GROUP
+from handlers.common.filters import GROUP
 from models.tables import Team
-from services import teams
+from services.team import teams
+from views.i18n import Translator
 
 router = Router(name="group_lifecycle")
 router.my_chat_member.filter(GROUP)

@@ -7,11 +7,11 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import SUPPORTED_LOCALES
-from bot.i18n import I18n, Translator
-from handlers.filters import GROUP, PRIVATE
+from handlers.common.filters import GROUP, PRIVATE
 from models.tables import Team, User
-from services import teams, users
+from services.common.locales import SUPPORTED_LOCALES
+from services.team import teams, users
+from views.i18n import I18n, Translator
 
 router = Router(name="help")
 

@@ -7,14 +7,14 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import I18n, Translator
-from bot.runtime import Runtime
-from handlers.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
-from handlers.guards import TEAM_REQUIRED
-from handlers.keyboards import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
-from handlers.render import mention, roles_text
+from core.runtime import Runtime
+from handlers.common.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
+from handlers.common.guards import TEAM_REQUIRED
 from models.tables import Team, User
-from services import teams, users
+from services.team import teams, users
+from views.common import mention, roles_text
+from views.i18n import I18n, Translator
+from views.join import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
 
 router = Router(name="join")
 

@@ -7,12 +7,12 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
-from handlers.filters import GROUP
-from handlers.guards import LEADS_ONLY
-from handlers.render import user_name
+from handlers.common.filters import GROUP
+from handlers.common.guards import LEADS_ONLY
 from models.tables import Team, User
-from services import teams, users
+from services.team import teams, users
+from views.common import user_name
+from views.i18n import Translator
 
 router = Router(name="leads")
 router.message.filter(GROUP)

@@ -9,18 +9,24 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import I18n, Translator
-from bot.runtime import Runtime
-from handlers.filters import GROUP
-from handlers.guards import TEAM_REQUIRED, leads_only
-from handlers.render import mention, user_name
+from core.runtime import Runtime
+from handlers.common import leads
+from handlers.common.filters import GROUP
+from handlers.common.guards import TEAM_REQUIRED, leads_only
 from handlers.tasks import replies_to_prompt
+from jobs import agenda as agenda_job
+from jobs import meeting as meeting_flow
+from jobs import tasks as task_jobs
 from models.tables import Meeting, Member, Team, User
-from services import agenda, leads, meeting_flow, rhythm, task_notices, teams
-from services import meeting as meetings
-from services import tasks as task_service
-from services.clock import team_today
-from services.meeting_views import MeetingAction, member_lines
+from services.common.clock import team_today
+from services.meeting import agenda, meetings
+from services.tasks import tasks as task_service
+from services.team import rhythm, teams
+from views import agenda as agenda_view
+from views import tasks as task_notices
+from views.common import mention, user_name
+from views.i18n import I18n, Translator
+from views.meeting import MeetingAction, member_lines
 
 router = Router(name="meeting")
 router.message.filter(GROUP)
@@ -39,8 +45,8 @@ class MeetingTask(StatesGroup):
 async def show_agenda(
     message: Message, session: AsyncSession, team: Team, t: Translator, runtime: Runtime
 ) -> None:
-    chunks = await agenda.build(session, team, t, runtime.now())
-    await agenda.send_chunks(message.bot, message.chat.id, chunks)
+    chunks = await agenda_job.build(session, team, t, runtime.now())
+    await agenda_job.send_chunks(message.bot, message.chat.id, chunks)
 
 
 @router.message(Command("planerka"), flags=leads_only("meeting.leads_only"))
@@ -70,7 +76,9 @@ async def start_meeting(
     came = await meetings.attendance(session, meeting)
     speakers = len(came.absent) + len(came.spoke)
     data = await agenda.collect(session, team, cycle, now)
-    await agenda.send_chunks(bot, team.chat_id, agenda.split_message(agenda.render(data, team, t)))
+    await agenda_job.send_chunks(
+        bot, team.chat_id, agenda_view.split_message(agenda_view.render(data, team, t))
+    )
     lines = [t.n("meeting.started", speakers, name=user_name(user))]
     note = await meeting_flow.away_note(session, meeting, t)
     if note:
@@ -168,7 +176,7 @@ async def ask_task(
             (x for role in lines.values() for x in role if x.kpi.code == callback_data.kpi), None
         )
         if line is not None:
-            about = t("meeting.task_about_kpi", kpi=agenda.kpi_line(line, t, team.currency))
+            about = t("meeting.task_about_kpi", kpi=agenda_view.kpi_line(line, t, team.currency))
     prompt = await query.message.answer(
         t("meeting.task_prompt", name=mention(member.user), about=about),
         reply_markup=ForceReply(selective=True, input_field_placeholder=t("meeting.task_hint")),
@@ -231,7 +239,7 @@ async def task_from_card(
         return
     await session.commit()
     await state.clear()
-    reached = await task_notices.notify_owner(bot, session, task, owner, team, i18n, today)
+    reached = await task_jobs.notify_owner(bot, session, task, owner, team, i18n, today)
     await message.reply(task_notices.created_text(task, owner, t, today, reached))
 
 

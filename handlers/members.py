@@ -5,12 +5,12 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
-from handlers.filters import GROUP
-from handlers.guards import TEAM_REQUIRED
-from handlers.render import reachability, roles_text, user_name
+from handlers.common.filters import GROUP
+from handlers.common.guards import TEAM_REQUIRED
 from models.tables import Team
-from services import teams
+from services.team import teams
+from views.common import reachability, roles_text, user_name
+from views.i18n import Translator
 
 router = Router(name="members")
 router.message.filter(GROUP)

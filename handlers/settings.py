@@ -9,13 +9,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import I18n, Translator
-from handlers.filters import GROUP, GROUP_CALLBACK
-from handlers.guards import LEADS_ONLY
-from handlers.render import settings_text
+from handlers.common.filters import GROUP, GROUP_CALLBACK
+from handlers.common.guards import LEADS_ONLY
 from models.tables import Team
-from services import team_settings
-from services.team_settings import CADENCES, CURRENCY_CHOICES, SettingError
+from services.team import settings as team_settings
+from services.team.settings import CADENCES, CURRENCY_CHOICES, SettingError
+from views.common import settings_text
+from views.i18n import I18n, Translator
 
 router = Router(name="settings")
 router.message.filter(GROUP)

@@ -5,13 +5,14 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import I18n, Translator
-from bot.runtime import Runtime
-from handlers.filters import GROUP
-from handlers.render import settings_text
+from core.runtime import Runtime
+from handlers.common import leads
+from handlers.common.filters import GROUP
 from models.tables import Team, User
-from services import leads, teams
-from services.clock import team_today
+from services.common.clock import team_today
+from services.team import teams
+from views.common import settings_text
+from views.i18n import I18n, Translator
 
 router = Router(name="setup")
 router.message.filter(GROUP)

@@ -8,16 +8,17 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
-from bot.runtime import Runtime
-from handlers.filters import GROUP
-from handlers.guards import LEADS_ONLY
-from handlers.keyboards import deep_link_keyboard
-from handlers.render import user_name
+from core.runtime import Runtime
+from handlers.common.filters import GROUP
+from handlers.common.guards import LEADS_ONLY
 from models.tables import Team
-from services import checkins, rhythm
-from services.checkin_status import MemberStatus, TeamStatus, team_status
-from services.checkin_views import moment_text, period_text
+from services.checkins import flow as checkins
+from services.checkins.status import MemberStatus, TeamStatus, team_status
+from services.team import rhythm
+from views.checkins import moment_text, period_text
+from views.common import user_name
+from views.i18n import Translator
+from views.join import deep_link_keyboard
 
 router = Router(name="status")
 router.message.filter(GROUP)

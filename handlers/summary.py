@@ -11,15 +11,15 @@ from aiogram.types import BufferedInputFile, Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
-from bot.runtime import Runtime
-from handlers.filters import GROUP, PRIVATE
-from handlers.guards import TEAM_REQUIRED
+from core.runtime import Runtime
+from handlers.common.filters import GROUP, PRIVATE
+from handlers.common.guards import TEAM_REQUIRED
 from kpi import Period, charts
 from models.tables import Member, Task, Team, User
-from services import rhythm, teams
-from services import summary as sm
-from services.clock import team_today
+from services.common.clock import team_today
+from services.reports import summary as sm
+from services.team import rhythm, teams
+from views.i18n import Translator
 
 router = Router(name="summary")
 router.message.filter(GROUP | PRIVATE)

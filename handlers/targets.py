@@ -1,6 +1,6 @@
 """/targets (leads, in the group): list the plan values in force, or set / remove one.
 
-`/targets [@user] [role] <KPI> <value|off> [period]` — see services.targets for the reading.
+`/targets [@user] [role] <KPI> <value|off> [period]` — see services.reports.targets for the reading.
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator, escape
-from bot.runtime import Runtime
-from handlers.filters import GROUP, PRIVATE
-from handlers.guards import LEADS_ONLY
+from core.runtime import Runtime
+from handlers.common.filters import GROUP, PRIVATE
+from handlers.common.guards import LEADS_ONLY
 from kpi import Period
 from models.tables import Target, Team
-from services import rhythm, teams
-from services import summary as sm
-from services import targets as targets_service
-from services.clock import team_today
-from services.targets import TargetCommand, TargetError
+from services.common.clock import team_today
+from services.reports import summary as sm
+from services.reports import targets as targets_service
+from services.reports.targets import TargetCommand, TargetError
+from services.team import rhythm, teams
+from views.i18n import Translator, escape
 
 router = Router(name="targets")
 router.message.filter(GROUP | PRIVATE)

@@ -11,17 +11,20 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import I18n, Translator, escape
-from bot.runtime import Runtime
-from handlers.filters import GROUP, PRIVATE
-from handlers.guards import TEAM_REQUIRED
-from handlers.render import user_name
+from core.runtime import Runtime
+from handlers.common import leads
+from handlers.common.filters import GROUP, PRIVATE
+from handlers.common.guards import TEAM_REQUIRED
+from jobs import tasks as task_jobs
 from models.tables import Member, Task, Team, User
-from services import leads, task_notices, teams
-from services import meeting as meetings
-from services import tasks as task_service
-from services.clock import team_today
-from services.task_notices import TaskAction
+from services.common.clock import team_today
+from services.meeting import meetings
+from services.tasks import tasks as task_service
+from services.team import teams
+from views import tasks as task_notices
+from views.common import user_name
+from views.i18n import I18n, Translator, escape
+from views.tasks import TaskAction
 
 router = Router(name="tasks")
 
@@ -96,7 +99,7 @@ async def new_task(
         return
     await session.commit()
     owner = draft.owner
-    reached = await task_notices.notify_owner(bot, session, task, owner, team, i18n, today)
+    reached = await task_jobs.notify_owner(bot, session, task, owner, team, i18n, today)
     await message.reply(task_notices.created_text(task, owner, t, today, reached))
 
 

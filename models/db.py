@@ -17,9 +17,23 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.config import normalize_database_url, sqlite_path
-
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept plain sqlite:// and postgresql:// URLs and pick the async drivers."""
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    prefix = "sqlite+aiosqlite:///"
+    if not url.startswith(prefix) or url.endswith(":memory:"):
+        return None
+    return Path(url.removeprefix(prefix))
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import kpi
 from kpi import KPI, KpiLine, Period
 from models.tables import Meeting, Member, Target, Task, Team
-from services import summary as sm
-from services import tasks as task_service
+from services.reports import summary as sm
+from services.tasks import tasks as task_service
 
 DEPTH = 13  # periods on the scorecard (a quarter of weeks)
 CLOSED_TASKS = 50  # done and cancelled tasks kept on the board, newest first

@@ -8,7 +8,6 @@ PLANERKA_TEST_REDIS_URL the bot's FSM storage is Redis.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,18 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.config import Settings, normalize_database_url
-from bot.emulator import TelegramEmulator
-from bot.runtime import ManualClock
-from models.db import create_engine, migrate, session_maker
-
-PG_URL = os.environ.get("PLANERKA_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("PLANERKA_TEST_REDIS_URL")
-TOKEN = "123456:TEST-TOKEN-planerka"
-# Telegram's per-chat flood limits off: bot/delivery.py's own tests cover them, and a whole
-# meeting in a test takes seconds.
-UNPACED = {"delivery_group_per_min": 0, "delivery_private_per_s": 0}
-
+from core.runtime import ManualClock
+from models.db import create_engine, migrate, normalize_database_url, session_maker
+from tests.support.app import PG_URL, TOKEN
+from tgemu import TelegramEmulator
 
 Clock = ManualClock
 
@@ -111,40 +102,3 @@ async def emu() -> AsyncIterator[TelegramEmulator]:
     await emulator.start()
     yield emulator
     await emulator.stop()
-
-
-def make_settings(emu: TelegramEmulator, database_url: str, **overrides) -> Settings:
-    values = {
-        "bot_token": TOKEN,
-        "database_url": database_url,
-        "telegram_api_url": emu.api_url,
-        "redis_url": REDIS_URL,
-        "log_level": "WARNING",
-        **overrides,
-    }
-    return Settings(_env_file=None, **values)
-
-
-@contextlib.asynccontextmanager
-async def bot_running(emu: TelegramEmulator, settings: Settings, **kwargs) -> AsyncIterator:
-    """bot.app.running, with the emulator told when the bot is busy (for wait_idle)."""
-    from bot.app import running
-
-    async with running(settings, **kwargs) as app:
-        emu.bot_busy = app.busy
-        try:
-            yield app
-        finally:
-            emu.bot_busy = None
-
-
-@pytest.fixture
-async def app(
-    request: pytest.FixtureRequest, emu: TelegramEmulator, database_url: str, clock: Clock
-):
-    """The real bot, polling the emulator in this event loop. A test module may override
-    settings with a module-level BOT_SETTINGS dict (e.g. UNPACED)."""
-    overrides = getattr(request.module, "BOT_SETTINGS", {})
-    settings = make_settings(emu, database_url, **overrides)
-    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
-        yield app

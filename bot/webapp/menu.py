@@ -8,8 +8,8 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import MenuButtonWebApp, WebAppInfo
 
-from bot.config import Settings
-from bot.i18n import I18n
+from core.config import Settings
+from views.i18n import I18n
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 import kpi
-from bot.i18n import I18n, Translator
 from bot.webapp import present
 from kpi import KpiLine, Period
 from models.tables import Member, User
 from services import dashboard as dash
-from services import summary as sm
-from services import tasks as task_service
 from services.dashboard import Row, Scorecard
+from services.reports import summary as sm
+from services.tasks import tasks as task_service
+from views.i18n import I18n, Translator
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_data")
 
@@ -189,7 +189,7 @@ def task_json(item: dash.BoardTask, t: Translator, today: date, *, can_edit: boo
 
 def due_text(task, t: Translator, today: date) -> str:
     """As the bot's task lines say it (services.task_notices.due_text)."""
-    from services.task_notices import due_text as bot_due_text
+    from views.tasks import due_text as bot_due_text
 
     return sm.plain(bot_due_text(task, t, today))
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.i18n import Translator
 from kpi import KpiLine
-from services import summary as sm
+from services.reports import summary as sm
+from views.i18n import Translator
 
 MARKS = sm.STATUS_MARKS
 

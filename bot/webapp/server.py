@@ -20,15 +20,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
-from bot.i18n import Translator, escape
-from bot.runtime import Runtime
 from bot.webapp import auth, payload
+from core.runtime import Runtime
+from handlers.common import leads
 from models.tables import Member, Task, Team, User
 from services import dashboard as dash
-from services import leads, teams
-from services import summary as sm
-from services import tasks as task_service
-from services.clock import team_today
+from services.common.clock import team_today
+from services.reports import summary as sm
+from services.tasks import tasks as task_service
+from services.team import teams
+from views.i18n import Translator, escape
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ async def task_due(request: web.Request) -> web.Response:
             due = task_service.read_due(typed[:100], today=today, locale=access.t.locale)
             task_service.move(task, due, today)
         except task_service.TaskError as error:
-            from services import task_notices
+            from views import tasks as task_notices
 
             raise ApiError(400, sm.plain(task_notices.reason(error, access.t))) from None
         await session.commit()

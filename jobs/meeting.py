@@ -1,0 +1,122 @@
+"""Running a meeting in the group: giving the floor, closing with the minutes, and the
+periodic part (the speaker's gentle nudge, closing a meeting nobody ended at the end of its day).
+Used by the meeting handlers and by the planner tick alike."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.runtime import Runtime
+from jobs import agenda as agenda_job
+from models.tables import Meeting, Member, Team
+from services.common.clock import team_today
+from services.meeting import meetings
+from views import agenda as agenda_view
+from views import meeting as meeting_views
+from views.common import mention
+from views.i18n import Translator
+
+log = logging.getLogger(__name__)
+
+
+async def drop_buttons(bot: Bot, chat_id: int, message_id: int | None) -> None:
+    if message_id is None:
+        return
+    with contextlib.suppress(TelegramAPIError):
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+
+
+async def give_floor(
+    bot: Bot,
+    session: AsyncSession,
+    team: Team,
+    meeting: Meeting,
+    t: Translator,
+    now: datetime,
+    header: str | None = None,
+) -> None:
+    """Posts the current speaker's card (or «everyone has spoken») and remembers it (commits).
+    `header` goes on top (the start of the meeting), sparing the group a message."""
+    turn = await meetings.turn(session, meeting)
+    text, keyboard = await meeting_views.speaker_card(
+        session, team, turn, t, team_today(now, team.timezone)
+    )
+    if header:
+        text = f"{header}\n\n{text}"
+    previous = meeting.message_id
+    sent = await bot.send_message(team.chat_id, text, reply_markup=keyboard)
+    meetings.set_message(meeting, sent.message_id)
+    await session.commit()
+    if previous != sent.message_id:
+        await drop_buttons(bot, team.chat_id, previous)
+
+
+async def away_note(session: AsyncSession, meeting: Meeting, t: Translator) -> str | None:
+    came = await meetings.attendance(session, meeting)
+    if not came.away:
+        return None
+    names = ", ".join(mention(m.user) for m in came.away)
+    return t.n("meeting.away_skipped", len(came.away), names=names)
+
+
+async def close(
+    bot: Bot,
+    session: AsyncSession,
+    team: Team,
+    meeting: Meeting,
+    t: Translator,
+    now: datetime,
+    *,
+    auto: bool = False,
+) -> str:
+    """Ends the meeting, stores and posts its minutes; returns them."""
+    minutes = await meeting_views.minutes_text(session, team, meeting, t, auto=auto)
+    card = meeting.message_id
+    await meetings.finish(session, meeting, now=now, minutes=minutes)
+    await session.commit()
+    await drop_buttons(bot, team.chat_id, card)
+    await agenda_job.send_chunks(bot, team.chat_id, agenda_view.split_message(minutes))
+    return minutes
+
+
+async def run_due(runtime: Runtime, now: datetime) -> None:
+    """Nudges a speaker whose time box is over (once) and closes meetings left running
+    past 23:59 of their day, with their minutes."""
+    async with runtime.sessionmaker() as session:
+        running = await meetings.all_running(session)
+        ids = [(team.id, meeting.id) for team, meeting in running]
+    for team_id, meeting_id in ids:
+        async with runtime.sessionmaker() as session:
+            team = await session.get_one(Team, team_id)
+            meeting = await session.get_one(Meeting, meeting_id)
+            if meeting.status != meetings.RUNNING:
+                continue
+            t = runtime.i18n.get(team.locale)
+            try:
+                if meetings.left_running(meeting, team, now):
+                    await close(runtime.bot, session, team, meeting, t, now, auto=True)
+                    continue
+                await nudge(runtime.bot, session, team, meeting, t, now)
+            except TelegramAPIError:
+                log.exception(
+                    "meeting %s of team %s: the group can't be reached", meeting_id, team_id
+                )
+
+
+async def nudge(
+    bot: Bot, session: AsyncSession, team: Team, meeting: Meeting, t: Translator, now: datetime
+) -> bool:
+    turn = await meetings.turn(session, meeting)
+    if turn.speaker is None or not meetings.speaker_overdue(turn.speaker, team, now):
+        return False
+    turn.speaker.nudged = True
+    await session.commit()
+    member: Member = turn.member  # type: ignore[assignment]
+    await bot.send_message(team.chat_id, t("meeting.nudge", name=mention(member.user)))
+    return True

@@ -1,0 +1,3 @@
+"""The languages the bot speaks (locales/<code>/*.po), Russian first."""
+
+SUPPORTED_LOCALES = ("ru", "en")

@@ -1,0 +1,130 @@
+"""Team settings a lead can change: each name has a parser that validates a typed value.
+
+A parser returns the value to store or raises SettingError with a translation key (and
+parameters) saying why the value was refused. Features add their own settings here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.numbers import is_currency
+
+from models.tables import Team
+from services.common.dates import weekday_index
+from services.common.locales import SUPPORTED_LOCALES
+
+CADENCES = ("weekly", "biweekly", "monthly")
+CURRENCY_CHOICES = ("RUB", "USD", "EUR", "KZT", "BYN", "UZS")
+CHOICE_ERROR = "settings.error.choice"
+TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class SettingError(ValueError):
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    column: str
+    parse: Callable[[str], Any]
+
+
+def parse_time(text: str) -> str:
+    match = TIME.match(text.strip())
+    if not match:
+        raise SettingError("settings.error.time", value=text)
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def parse_weekday(text: str) -> int:
+    value = weekday_index(text)
+    if value is None:
+        if text.strip().isdigit() and 1 <= int(text) <= 7:
+            return int(text) - 1
+        raise SettingError("settings.error.weekday", value=text)
+    return value
+
+
+def parse_timezone(text: str) -> str:
+    name = text.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingError("settings.error.timezone", value=name) from exc
+    return name
+
+
+def parse_currency(text: str) -> str:
+    code = text.strip().upper()
+    if not is_currency(code):
+        raise SettingError("settings.error.currency", value=text)
+    return code
+
+
+def parse_choice(choices: tuple[str, ...], key: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in choices:
+            raise SettingError(key, value=text, choices=", ".join(choices))
+        return value
+
+    return parse
+
+
+def parse_minutes(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = text.strip()
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise SettingError("settings.error.range", value=text, low=low, high=high)
+        return int(value)
+
+    return parse
+
+
+def parse_bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"on", "yes", "да", "вкл", "1", "group", "группа"}:
+        return True
+    if value in {"off", "no", "нет", "выкл", "0", "leads", "лидам"}:
+        return False
+    raise SettingError("settings.error.bool", value=text)
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("cadence", "cadence", parse_choice(CADENCES, CHOICE_ERROR)),
+        Setting("day", "meeting_weekday", parse_weekday),
+        Setting("time", "meeting_time", parse_time),
+        Setting("tz", "timezone", parse_timezone),
+        Setting("lang", "locale", parse_choice(SUPPORTED_LOCALES, CHOICE_ERROR)),
+        Setting("currency", "currency", parse_currency),
+        Setting("open_days", "collect_open_days_before", parse_minutes(0, 27)),
+        Setting("open_time", "collect_open_time", parse_time),
+        Setting("deadline", "deadline_minutes_before", parse_minutes(0, 24 * 60)),
+        Setting("reminder", "reminder_minutes_before", parse_minutes(0, 7 * 24 * 60)),
+        Setting("agenda", "agenda_minutes_before", parse_minutes(0, 24 * 60)),
+        Setting("speaker", "speaker_seconds", parse_minutes(30, 3600)),
+        Setting("holidays", "holiday_policy", parse_choice(("move", "skip"), CHOICE_ERROR)),
+        Setting("monthly_group", "monthly_to_group", parse_bool),
+    )
+}
+
+
+def apply(team: Team, name: str, text: str) -> Any:
+    """Validate and store one setting; returns the stored value."""
+    setting = SETTINGS.get(name.lower())
+    if setting is None:
+        raise SettingError("settings.error.unknown", value=name, names=", ".join(SETTINGS))
+    value = setting.parse(text)
+    setattr(team, setting.column, value)
+    return value

@@ -1,0 +1,316 @@
+"""Replicas: planner ticks run one at a time (in a process, and across processes through a
+PostgreSQL advisory lock), and two real bot processes in webhook mode sharing one PostgreSQL
+lose nothing and repeat nothing when the one broadcasting the questions is killed (SIGKILL).
+
+`python -m tests.test_replicas replica ...` is the replica process the test starts: the real
+bot (`bot.app.running`) in webhook mode with a fixed clock and a fast planner tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from core.config import Settings
+from core.runtime import ManualClock, Runtime
+from jobs.loop import tick
+from models.db import create_engine, session_maker
+from models.tables import Answer, Checkin, Member, MemberRole, Team, User
+from services.checkins import flow as checkins
+from tests.support.app import PG_URL, REDIS_URL, TOKEN
+from tests.support.webhook import Pusher, free_port
+from tgemu import TelegramEmulator
+from views.i18n import I18n
+
+ROOT = Path(__file__).resolve().parents[2]
+MSK = ZoneInfo("Europe/Moscow")
+GROUP = -100777
+WEEK = date(2026, 11, 23)
+OPENS = datetime(2026, 11, 27, 15, 1, tzinfo=MSK)  # a minute after the collection opened
+SECRET = "replica-test-secret"
+MEMBERS = 40
+RATE = 10  # messages per second overall, for the emulator and the bot alike
+
+
+def needs_postgresql() -> None:
+    if PG_URL:
+        return
+    if os.environ.get("PLANERKA_REQUIRE_SERVERS") == "1":
+        pytest.fail("PLANERKA_TEST_DATABASE_URL is required (PLANERKA_REQUIRE_SERVERS=1)")
+    pytest.skip("PLANERKA_TEST_DATABASE_URL is not set: replicas need PostgreSQL")
+
+
+def runtime_for(database_url: str) -> tuple[Runtime, object]:
+    engine = create_engine(database_url)
+    settings = Settings(_env_file=None, bot_token=TOKEN, database_url=database_url)
+    runtime = Runtime(
+        bot=None,  # type: ignore[arg-type]  # the jobs of these tests send nothing
+        sessionmaker=session_maker(engine),
+        i18n=I18n(),
+        settings=settings,
+    )
+    return runtime, engine
+
+
+async def test_ticks_in_one_process_run_one_at_a_time(database_url: str) -> None:
+    runtime, engine = runtime_for(database_url)
+    inside, release = asyncio.Event(), asyncio.Event()
+    order: list[str] = []
+
+    async def slow(_: Runtime, __: datetime) -> None:
+        order.append("slow")
+        inside.set()
+        await release.wait()
+
+    async def quick(_: Runtime, __: datetime) -> None:
+        order.append("quick")
+
+    first = asyncio.create_task(tick(runtime, [slow]))
+    await inside.wait()
+    assert await tick(runtime, [quick], wait=False) is False  # the planner's tick: skipped
+    waiting = asyncio.create_task(tick(runtime, [quick]))  # a demo's or a test's: waits
+    await asyncio.sleep(0.2)
+    assert order == ["slow"] and not waiting.done()
+    release.set()
+    assert await first is True and await waiting is True
+    assert order == ["slow", "quick"]
+    await engine.dispose()
+
+
+async def test_replicas_take_turns_through_the_advisory_lock(database_url: str) -> None:
+    needs_postgresql()
+    (one, engine_one), (two, engine_two) = runtime_for(database_url), runtime_for(database_url)
+    inside, release = asyncio.Event(), asyncio.Event()
+    ran: list[str] = []
+
+    async def hold(_: Runtime, __: datetime) -> None:
+        inside.set()
+        await release.wait()
+
+    async def job(_: Runtime, __: datetime) -> None:
+        ran.append("two")
+
+    first = asyncio.create_task(tick(one, [hold]))
+    await inside.wait()
+    assert await tick(two, [job], wait=False) is False
+    assert ran == []
+    release.set()
+    await first
+    assert await tick(two, [job], wait=False) is True
+    assert ran == ["two"]
+    await engine_one.dispose()
+    await engine_two.dispose()
+
+
+# ----------------------------------------------------------------------------- the replicas
+async def seed_team(database_url: str, user_ids: list[int]) -> None:
+    """A registered team whose members all started the bot (rows written directly)."""
+    engine = create_engine(database_url)
+    async with session_maker(engine)() as s:
+        team = Team(
+            chat_id=GROUP, title="Маркетинг", anchor_date=WEEK, join_token="replicas", locale="ru"
+        )
+        s.add(team)
+        await s.flush()
+        for user_id in user_ids:
+            s.add(User(id=user_id, full_name=f"Сотрудник {user_id}", started=True, locale="ru"))
+            await s.flush()
+            member = Member(team_id=team.id, user_id=user_id)
+            s.add(member)
+            await s.flush()
+            s.add(MemberRole(member_id=member.id, role_code="context_ads_specialist"))
+        await s.commit()
+    await engine.dispose()
+
+
+class Replica:
+    """One bot process in webhook mode; its log goes to a file."""
+
+    def __init__(self, name: str, emu: TelegramEmulator, database_url: str, log: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/telegram"
+        self.log = log
+        self.args = [sys.executable, "-m", "tests.test_replicas", "replica", database_url,
+                     emu.api_url, str(self.port)]  # fmt: skip
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, http: aiohttp.ClientSession) -> None:
+        with self.log.open("ab") as out:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.args, cwd=ROOT, stdout=out, stderr=out
+            )
+        for _ in range(600):  # up to 60 s for a cold start
+            if self.process.returncode is not None:
+                break
+            try:
+                async with http.get(f"http://127.0.0.1:{self.port}/healthz") as health:
+                    if health.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"replica {self.name} did not start:\n{self.tail()}")
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        assert await self.process.wait() == -signal.SIGKILL
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
+def firsts(emu: TelegramEmulator, user_ids: list[int]) -> tuple[Counter[int], Counter[int]]:
+    """Per member: how many intros and how many first questions they received."""
+    intros, questions = Counter(), Counter()
+    for m in emu.sent:
+        if m.chat_id in user_ids:
+            text = m.plain or ""
+            intros[m.chat_id] += "Собираю цифры" in text
+            questions[m.chat_id] += "Вопрос 1 из 5" in text
+    return intros, questions
+
+
+async def checkin_marks(database_url: str) -> Counter[str]:
+    engine = create_engine(database_url)
+    async with session_maker(engine)() as s:
+        rows = list(await s.scalars(select(Checkin)))
+    await engine.dispose()
+    marks = Counter()
+    for c in rows:
+        qmid = c.question_message_id
+        if qmid is None:
+            marks[c.state] += 1
+        elif qmid == checkins.DELIVERING:
+            marks["delivering"] += 1
+        else:
+            marks["intro_sent" if qmid < 0 else "asked"] += 1
+    return marks
+
+
+async def until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    for _ in range(int(timeout * 20)):
+        result = condition()
+        if await result if inspect.isawaitable(result) else result:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_killing_the_broadcasting_replica_loses_and_repeats_nothing(
+    emu: TelegramEmulator, database_url: str, tmp_path: Path
+) -> None:
+    needs_postgresql()
+    user_ids = list(range(5001, 5001 + MEMBERS))
+    emu.add_user(1, "Ольга")
+    for user_id in user_ids:
+        emu.add_user(user_id, f"Сотрудник{user_id}")
+        emu.world.user(user_id).started = True
+    emu.add_group(GROUP, "Маркетинг", creator=1, members=user_ids, with_bot=True)
+    emu.set_limits(global_per_s=RATE, private_per_s=1, group_per_min=20)
+    await seed_team(database_url, user_ids)
+
+    a = Replica("A", emu, database_url, tmp_path / "a.log")
+    b = Replica("B", emu, database_url, tmp_path / "b.log")
+    async with aiohttp.ClientSession() as http:
+        try:
+            await a.start(http)  # its first tick opens the collection and starts asking
+            await until(
+                lambda: sum(firsts(emu, user_ids)[1].values()) >= 8,
+                30,
+                "replica A to be asking",
+            )
+            # Telegram stops answering: A's sends in flight hang and deliver nothing...
+            emu.set_faults(timeout=1.0, hang_seconds=300, methods=["sendMessage"])
+            await b.start(http)  # ...B is up, its ticks find the planner lock taken...
+
+            async def settled() -> bool:
+                marks = await checkin_marks(database_url)
+                intros, questions = firsts(emu, user_ids)
+                return marks["asked"] == sum(questions.values()) and marks["asked"] + marks[
+                    "intro_sent"
+                ] == sum(intros.values())
+
+            await until(settled, 10, "A's deliveries to be recorded")
+            marks = await checkin_marks(database_url)
+            assert marks["asked"] < MEMBERS, "the broadcast must be cut in the middle"
+            assert marks["delivering"] + marks["intro_sent"] > 0, marks
+            await a.kill()  # ...and A dies mid-broadcast.
+            emu.set_faults()
+
+            async def everyone_asked() -> bool:
+                return (await checkin_marks(database_url))["asked"] == MEMBERS
+
+            await until(everyone_asked, 40, f"B to finish the broadcast:\n{b.tail()}")
+            await emu.wait_idle(quiet=0.5, timeout=20)
+            intros, questions = firsts(emu, user_ids)
+            assert intros == Counter(dict.fromkeys(user_ids, 1))
+            assert questions == Counter(dict.fromkeys(user_ids, 1))
+
+            # Everyone answers; the load balancer tries dead A first, then B.
+            pusher = Pusher(emu, [a.url, b.url], SECRET)
+            for user_id in user_ids:
+                emu.send(user_id, user_id, "150000")
+            await pusher.push_pending(http)
+            await emu.wait_idle(quiet=0.5, timeout=30)
+        finally:
+            await a.stop()
+            await b.stop()
+
+    assert any(status == 0 for url, status in pusher.answers if url == a.url)
+    seconds = Counter(m.chat_id for m in emu.sent if "Вопрос 2 из 5" in (m.plain or ""))
+    assert seconds == Counter(dict.fromkeys(user_ids, 1))
+    engine = create_engine(database_url)
+    async with session_maker(engine)() as s:
+        stored = await s.scalar(select(func.count()).select_from(Answer))
+        spend = set(await s.scalars(select(Answer.input_code)))
+    await engine.dispose()
+    assert (stored, spend) == (MEMBERS, {"spend"})
+
+
+# ----------------------------------------------------------------------------- the process
+async def serve_replica(database_url: str, api_url: str, port: int) -> None:
+    from bot.app import running
+
+    settings = Settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        database_url=database_url,
+        telegram_api_url=api_url,
+        redis_url=REDIS_URL,
+        webhook_url="http://127.0.0.1:8443/telegram",  # the load balancer's address
+        webhook_secret=SECRET,
+        webhook_host="127.0.0.1",
+        webhook_port=port,
+        delivery_global_per_s=RATE,
+        delivery_timeout_s=600,
+        log_level="WARNING",
+    )
+    async with running(settings, clock=ManualClock(OPENS), tick_seconds=0.3):
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["replica"]:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    asyncio.run(serve_replica(sys.argv[2], sys.argv[3], int(sys.argv[4])))

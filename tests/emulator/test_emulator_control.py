@@ -1,0 +1,89 @@
+"""The HTTP control API (/control/*), driven with aiohttp.ClientSession as another process would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiogram import Bot
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from tgemu import TelegramEmulator
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[TelegramEmulator]:
+    emulator = TelegramEmulator(token=TOKEN)
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def bot(emu: TelegramEmulator) -> AsyncIterator[Bot]:
+    tg_bot = emu.make_bot()
+    yield tg_bot
+    await (await tg_bot.session.create_session()).close()
+
+
+async def call(http: aiohttp.ClientSession, path: str, body: Any = None, status: int = 200) -> Any:
+    method = http.get if body is None else http.post
+    async with method(path, json=body) as resp:
+        data = await resp.json()
+        assert resp.status == status, data
+        return data["result"] if data["ok"] else data["error"]
+
+
+async def test_control_api_round_trip(emu: TelegramEmulator, bot: Bot) -> None:
+    async with aiohttp.ClientSession(base_url=emu.api_url) as http:
+        await call(http, "/control/users", {"id": 101, "first_name": "Анна", "username": "anna"})
+        await call(http, "/control/users", {"id": 102, "first_name": "Борис"})
+        group = {"id": -1001, "title": "Маркетинг", "creator": 101, "members": [102]}
+        assert (await call(http, "/control/groups", group))["type"] == "group"
+        sent = await call(http, "/control/send", {"user_id": 101, "text": "/start"})
+        assert sent == {"chat_id": 101, "message_id": 1, "update_id": 1}
+
+        [update] = await bot.get_updates(timeout=0)
+        assert update.message is not None and update.message.text == "/start"
+        mark = await call(http, "/control/mark")
+        kb = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="Да", callback_data="yes")]]
+        )
+        msg = await bot.send_message(101, "Начнём?", reply_markup=kb)
+
+        [listed] = await call(http, f"/control/sent?chat_id=101&after={mark}")
+        assert listed["plain"] == "Начнём?" and listed["buttons"] == [[["Да", "yes"]]]
+        waited = await call(http, "/control/wait_for", {"chat_id": 101, "contains": "Начнём"})
+        assert waited["message_id"] == msg.message_id
+        missing = await call(
+            http, "/control/wait_for", {"chat_id": 101, "contains": "нет", "timeout": 0.05}, 408
+        )
+        assert "Начнём?" in missing
+
+        press = {"user_id": 101, "message_id": msg.message_id, "chat_id": 101, "button": "Да"}
+        query_id = (await call(http, "/control/press", press))["callback_query_id"]
+        updates = await bot.get_updates(offset=update.update_id + 1, timeout=0)
+        assert updates[-1].callback_query is not None
+        assert updates[-1].callback_query.id == query_id
+
+        await call(http, "/control/bot_added", {"chat_id": -1001, "by_user_id": 101})
+        await bot.send_message(-1001, "Всем привет")
+        assert await call(http, "/control/sent?chat_id=-1001") != []
+        await call(http, "/control/migrate", {"chat_id": -1001, "new_chat_id": -1002})
+        await call(http, "/control/block", {"user_id": 101})
+        assert emu.world.users[101].blocked
+        await call(http, "/control/limits", {"private_per_s": 1})
+        assert emu.limiter is not None
+        await call(http, "/control/limits", {"off": True})
+        assert emu.limiter is None
+        await call(http, "/control/faults", {"error_5xx": 0.5, "seed": 3})
+        assert emu.faults.shares["error_5xx"] == 0.5
+        stats = await call(http, "/control/stats")
+        assert stats["delivered"] == 2
+
+        error = await call(http, "/control/send", {"user_id": 999, "text": "x"}, 400)
+        assert "no such user 999" in error

@@ -1,0 +1,119 @@
+"""Deadlines typed in Russian and English, read against a fixed 'today'."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.common.dates import DueDateError, parse_due, split_due
+
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("28.11", date(2026, 11, 28)),
+        ("28.11.2026", date(2026, 11, 28)),
+        ("5.1.27", date(2027, 1, 5)),
+        ("2026-12-01", date(2026, 12, 1)),
+        ("28/11", date(2026, 11, 28)),
+        ("завтра", date(2026, 11, 24)),
+        ("Послезавтра", date(2026, 11, 25)),
+        ("сегодня", MONDAY),
+        ("до пт", date(2026, 11, 27)),
+        ("пятница", date(2026, 11, 27)),
+        ("к пятнице", date(2026, 11, 27)),
+        ("до пятницы", date(2026, 11, 27)),
+        ("в среду", date(2026, 11, 25)),
+        ("пн", date(2026, 11, 30)),  # today is Monday: the next one
+        ("воскресенье", date(2026, 11, 29)),
+        ("через 3 дня", date(2026, 11, 26)),
+        ("через день", date(2026, 11, 24)),
+        ("через неделю", date(2026, 11, 30)),
+        ("через 2 недели", date(2026, 12, 7)),
+        ("через пять дней", date(2026, 11, 28)),
+    ],
+)
+def test_russian_deadlines(text, expected):
+    assert parse_due(text, MONDAY, "ru") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tomorrow", date(2026, 11, 24)),
+        ("by fri", date(2026, 11, 27)),
+        ("Friday", date(2026, 11, 27)),
+        ("in 3 days", date(2026, 11, 26)),
+        ("in a week", date(2026, 11, 30)),
+        ("in 2 weeks", date(2026, 12, 7)),
+        ("day after tomorrow", date(2026, 11, 25)),
+        ("28.11", date(2026, 11, 28)),
+        ("11/28", date(2026, 11, 28)),
+        ("until 1.12.2026", date(2026, 12, 1)),
+    ],
+)
+def test_english_deadlines(text, expected):
+    assert parse_due(text, MONDAY, "en") == expected
+
+
+def test_a_date_without_year_rolls_into_next_year_only_across_new_year():
+    december = date(2026, 12, 20)
+    assert parse_due("10.01", december) == date(2027, 1, 10)
+    with pytest.raises(DueDateError) as error:
+        parse_due("18.12", december)
+    assert error.value.reason == "past"
+    assert error.value.params["date"] == date(2026, 12, 18)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        ("  ", "empty"),
+        ("когда-нибудь", "unknown"),
+        ("31.02", "invalid"),
+        ("31.13.2026", "invalid"),
+        ("01.11.2026", "past"),
+        ("20.11", "past"),
+        ("01.01.2030", "too_far"),
+        ("через 400 дней", "too_far"),
+    ],
+)
+def test_refusals_carry_a_reason(text, reason):
+    with pytest.raises(DueDateError) as error:
+        parse_due(text, MONDAY, "ru")
+    assert error.value.reason == reason
+    assert error.value.key == f"due.error.{reason}"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "due"),
+    [
+        ("подготовить отчёт по лидам до пт", "подготовить отчёт по лидам", date(2026, 11, 27)),
+        ("обновить креативы до 28.11", "обновить креативы", date(2026, 11, 28)),
+        ("поднять CTR до 2% через 3 дня", "поднять CTR до 2%", date(2026, 11, 26)),
+        ("завтра созвон с подрядчиком", "созвон с подрядчиком", date(2026, 11, 24)),
+        ("A/B test the landing by fri", "A/B test the landing", date(2026, 11, 27)),
+        ("fix the tracking in 2 weeks", "fix the tracking", date(2026, 12, 7)),
+        ("отчёт послезавтра", "отчёт", date(2026, 11, 25)),
+        ("письмо к пятнице", "письмо", date(2026, 11, 27)),
+    ],
+)
+def test_split_finds_the_deadline_in_a_task(text, words, due):
+    assert split_due(text, MONDAY, "ru") == (words, due)
+
+
+def test_split_without_a_deadline_or_with_a_bare_abbreviation_is_missing():
+    for text in ("подготовить отчёт", "write a post about sun", "обзор ср"):
+        with pytest.raises(DueDateError) as error:
+            split_due(text, MONDAY)
+        assert error.value.reason == "missing", text
+
+
+def test_split_reports_a_past_deadline():
+    with pytest.raises(DueDateError) as error:
+        split_due("отчёт до 20.11", MONDAY)
+    assert error.value.reason == "past"

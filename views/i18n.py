@@ -1,0 +1,124 @@
+"""Translations: gettext PO files in locales/<lang>/*.po, keyed by message key.
+
+Every feature keeps its own PO file (locales/ru/onboarding.po, ...); all files of a language
+are merged into one catalogue, compiled in memory with Babel, so there is no build step.
+A msgid is a key such as "onboarding.greet"; plural entries use the key as msgid and msgid_plural.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_datetime, format_skeleton, format_time
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+from kpi.formatting import format_period
+from services.common.locales import SUPPORTED_LOCALES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def load_catalog(directory: Path, locale: str) -> Catalog:
+    merged = Catalog(locale=locale)
+    for po in sorted((directory / locale).glob("*.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        for message in catalog:
+            if message.id:
+                merged[message.id] = message
+    return merged
+
+
+def _compile(catalog: Catalog) -> gettext.GNUTranslations:
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Translator:
+    """Text and formatting for one locale."""
+
+    def __init__(self, locale: str, translations: gettext.GNUTranslations) -> None:
+        self.locale = locale
+        self._translations = translations
+        self._babel = Locale.parse(locale)
+
+    def __call__(self, key: str, /, **params: Any) -> str:
+        text = self._translations.gettext(key)
+        return text.format(**params) if params else text
+
+    def n(self, key: str, count: int, /, **params: Any) -> str:
+        """A plural form chosen by `count` (1 задача, 2 задачи, 5 задач)."""
+        text = self._translations.ngettext(key, key, count)
+        return text.format(count=count, **params)
+
+    def has(self, key: str) -> bool:
+        return self._translations.gettext(key) != key
+
+    def number(self, value: Decimal | int | float, digits: int = 2) -> str:
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self._babel)
+
+    def money(self, value: Decimal | int | float, currency: str) -> str:
+        return format_currency(value, currency, locale=self._babel)
+
+    def date(self, day: date, skeleton: str = "MMMd") -> str:
+        """In the locale's own order: «23 нояб.», "Nov 23"; skeleton "yMMMd" adds the year."""
+        return format_skeleton(skeleton, day, locale=self._babel)
+
+    def period(self, start: date, end: date) -> str:
+        """The one period wording (kpi.format_period): «16–22 нояб.», «30 нояб. – 6 дек.»."""
+        return format_period(start, end, self.locale)
+
+    def datetime(self, moment: datetime, fmt: str = "d MMM, HH:mm") -> str:
+        return format_datetime(moment, format=fmt, tzinfo=moment.tzinfo, locale=self._babel)
+
+    def time(self, moment: datetime, fmt: str = "HH:mm") -> str:
+        return format_time(moment, format=fmt, tzinfo=moment.tzinfo, locale=self._babel)
+
+    def weekday(self, index: int, width: str = "wide") -> str:
+        """Monday is 0, as in `date.weekday()`."""
+        return self._babel.days["format"][width][index]
+
+
+class I18n:
+    def __init__(self, default: str = "ru", directory: Path = LOCALES_DIR) -> None:
+        self.default = default
+        self.catalogs: dict[str, Catalog] = {
+            loc: load_catalog(directory, loc) for loc in SUPPORTED_LOCALES
+        }
+        self._translators = {
+            loc: Translator(loc, _compile(cat)) for loc, cat in self.catalogs.items()
+        }
+
+    def get(self, locale: str | None) -> Translator:
+        return self._translators.get(locale or self.default) or self._translators[self.default]
+
+    def pick(self, *candidates: str | None) -> Translator:
+        """The first supported locale among candidates (e.g. choice, language_code, team)."""
+        for candidate in candidates:
+            if candidate:
+                short = candidate.split("-")[0].split("_")[0].lower()
+                if short in self._translators:
+                    return self._translators[short]
+        return self._translators[self.default]
+
+    @property
+    def locales(self) -> Mapping[str, Translator]:
+        return self._translators
+
+
+def escape(text: str | None) -> str:
+    return html.escape(text or "", quote=False)
