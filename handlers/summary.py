@@ -19,6 +19,7 @@ from models.tables import Member, Task, Team, User
 from services.common.clock import team_today
 from services.reports import summary as sm
 from services.team import rhythm, teams
+from views import webapp as webapp_view
 from views.i18n import Translator
 
 router = Router(name="summary")
@@ -85,7 +86,10 @@ async def own_summary(
     if member.role_codes:
         footer = t("summary.card_footer", tasks=await _open_tasks(session, member))
         png = await asyncio.to_thread(charts.render, sm.card_spec(data, member, t, footer))
-        await message.answer_photo(BufferedInputFile(png, filename="card.png"))
+        dashboard = webapp_view.with_private_button(None, runtime.settings.webapp_url, t)
+        await message.answer_photo(
+            BufferedInputFile(png, filename="card.png"), reply_markup=dashboard
+        )
 
 
 async def _open_tasks(session: AsyncSession, member: Member) -> int:

@@ -181,3 +181,21 @@ async def test_minutes_archive_and_menu_button(fx, clock, emu):
     assert status == 200 and body["meetings"][0]["text"].startswith("Итоги планёрки")
     calls = [params for method, params in emu.calls if method == "setChatMenuButton"]
     assert calls and "https://planerka.example/app/" in str(calls[-1])
+
+
+async def test_entry_points_a_web_app_button_in_private_a_direct_link_in_the_group(fx, emu):
+    mark = emu.mark()
+    emu.send(ANNA, ANNA, "/summary")
+    card = await emu.wait_for(ANNA, after=mark, predicate=lambda m: bool(m.photos))
+    rows = card.reply_markup["inline_keyboard"]
+    assert rows[-1][0]["text"] == "📊 Дашборд"
+    assert rows[-1][0]["web_app"] == {"url": "https://planerka.example/app/"}
+    mark = emu.mark()
+    emu.send(BORIS, GROUP, "/agenda")
+    agenda = await emu.wait_for(GROUP, after=mark)
+    await emu.wait_idle()
+    last = emu.messages(GROUP)[-1]
+    button = last.reply_markup["inline_keyboard"][0][0]
+    assert button["url"] == f"https://t.me/planerka_bot/dashboard?startapp={fx.team_id}"
+    assert "web_app" not in button  # web_app buttons work only in private chats
+    assert agenda.seq <= last.seq
