@@ -13,7 +13,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 MAX_AGE = timedelta(hours=24)
 FUTURE_SLACK = timedelta(minutes=5)  # clocks disagree a little; a date from tomorrow is forged
@@ -115,3 +115,12 @@ def sign(
         fields["start_param"] = start_param
     fields["hash"] = signature(fields, bot_token)
     return urlencode(fields)
+
+
+def page_link(base: str, init_data: str, theme: dict[str, str] | None = None) -> str:
+    """The page as Telegram opens it, with initData, version, platform and theme in the hash
+    (telegram-web-app.js reads them from there): a link for a browser outside Telegram."""
+    fields = {"tgWebAppData": init_data, "tgWebAppVersion": "8.0", "tgWebAppPlatform": "web"}
+    if theme:
+        fields["tgWebAppThemeParams"] = json.dumps(theme, separators=(",", ":"))
+    return base + "#" + "&".join(f"{k}={quote(v, safe='')}" for k, v in fields.items())

@@ -5,12 +5,12 @@ card, a task marked done (the bot tells the group), and the dark theme."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support.browser import DARK, PHONE, app_url, chromium_present, launch
 from tests.support.webapp import ANNA, BORIS, GROUP, LEAD, build_team, dashboard_app, init_data
-
-pytestmark = pytest.mark.skipif(not chromium_present(), reason="Chromium isn't installed")
 
 
 @pytest.fixture
@@ -21,6 +21,12 @@ async def fx(emu, database_url, clock):
 
 @pytest.fixture
 async def browser():
+    if not chromium_present():
+        if os.environ.get("PLANERKA_REQUIRE_SERVERS") == "1":
+            pytest.fail(
+                "Chromium is required (PLANERKA_REQUIRE_SERVERS=1): apt-get install chromium"
+            )
+        pytest.skip("Chromium isn't installed (apt-get install chromium)")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
