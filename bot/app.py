@@ -84,15 +84,6 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> Dispatcher:
     return dp
 
 
-def release_routers(dp: Dispatcher) -> None:
-    """Feature routers are module-level and may join one Dispatcher at a time; a stopped
-    app lets them go, so the same process can start the bot again (restarts in tests, the
-    demo). aiogram has no public detach, hence the private attribute."""
-    for router in dp.sub_routers:
-        router._parent_router = None
-    dp.sub_routers.clear()
-
-
 async def open_database(settings: Settings) -> AsyncEngine:
     try:
         engine = create_engine(settings.database_url)
@@ -176,7 +167,6 @@ async def running(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await storage.close()
-            release_routers(dp)
     finally:
         await delivery.flush()
         await bot.session.close()

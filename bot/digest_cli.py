@@ -11,6 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from views import summary as summary_view
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +30,6 @@ async def write_preview(
     session: AsyncSession, team: Team, period: Period, i18n: I18n, *, now: datetime, out: Path
 ) -> list[Path]:
     """digest.txt and the PNGs in `out` (created; PNGs left there from before are removed)."""
-    from services.reports import summary as sm
     from views import digest as digests
 
     t = i18n.get(team.locale)
@@ -37,7 +38,7 @@ async def write_preview(
     for old in out.glob("*.png"):
         old.unlink()
     text = out / "digest.txt"
-    text.write_text(sm.plain(digest.text) + "\n", encoding="utf-8")
+    text.write_text(summary_view.plain(digest.text) + "\n", encoding="utf-8")
     written = [text]
     for name, png in digest.images:
         path = out / name

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from models.tables import ProcessedUpdate
+from services.common.errors import UserError
 from services.team import teams, users
 from views.i18n import I18n
 
@@ -77,7 +78,14 @@ class DbSessionMiddleware(BaseMiddleware):
                 session.info["update_id"] = event_.update_id
                 event.listen(session.sync_session, "before_commit", _record_update)
             data["session"] = session
-            result = await handler(event_, data)
+            try:
+                result = await handler(event_, data)
+            except UserError:
+                # A refusal (handlers/common/errors.py tells it): nothing the handler wrote is
+                # kept, but the update counts as handled.
+                await session.rollback()
+                await session.commit()
+                raise
             try:
                 await session.commit()
             except IntegrityError:
@@ -109,9 +117,5 @@ class ContextMiddleware(BaseMiddleware):
             data["t"] = self.i18n.get(team.locale)
         else:
             home = await teams.home_team(session, user) if user else None
-            data["t"] = self.i18n.pick(
-                user.locale if user else None,
-                user.language_code if user else None,
-                home.locale if home else None,
-            )
+            data["t"] = self.i18n.for_user(user, home)
         return await handler(event_, data)

@@ -1,4 +1,5 @@
-"""Every feature is one module with one `router`; `get_routers` lists them in order."""
+"""Every feature is one module with a `setup() -> Router` factory; `get_routers` builds a
+fresh set, in order, for each Dispatcher."""
 
 from __future__ import annotations
 
@@ -23,21 +24,23 @@ def get_routers() -> list[Router]:
         targets,
         tasks,
     )
+    from handlers.common import errors
 
     return [
-        group_lifecycle.router,
-        setup.router,
-        meeting.router,
-        tasks.router,
-        join.router,
-        leads.router,
-        members.router,
-        settings.router,
-        status.router,
-        away.router,
-        summary.router,
-        targets.router,
-        export.router,
-        help.router,
-        checkin.router,
+        errors.setup(),
+        group_lifecycle.setup(),
+        setup.setup(),
+        meeting.setup(),
+        tasks.setup(),
+        join.setup(),
+        leads.setup(),
+        members.setup(),
+        settings.setup(),
+        status.setup(),
+        away.setup(),
+        summary.setup(),
+        targets.setup(),
+        export.setup(),
+        help.setup(),
+        checkin.setup(),
     ]

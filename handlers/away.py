@@ -17,23 +17,14 @@ from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import TEAM_REQUIRED
 from models.tables import Member, Team, User
 from services.common.clock import team_today
+from services.common.errors import UserError
 from services.team import availability, rhythm, teams, users
-from services.team.availability import AvailabilityError
 from views.checkins import moment_text
 from views.common import user_name
-from views.i18n import Translator, escape
-
-router = Router(name="away")
+from views.i18n import Translator
 
 CANCEL_WORDS = {"отмена", "отменить", "нет", "cancel", "off", "no", "-"}
 REMOVE_WORDS = {"del", "delete", "remove", "удалить", "убрать", "-"}
-
-
-def _params(error: AvailabilityError, t: Translator) -> dict[str, object]:
-    """The error's parameters for its text: dates formatted, typed text escaped."""
-    return {
-        k: t.date(v) if isinstance(v, date) else escape(str(v)) for k, v in error.params.items()
-    }
 
 
 def range_text(start: date, end: date, t: Translator) -> str:
@@ -72,10 +63,9 @@ async def _set_away(
         return
     try:
         start, end = availability.parse_range(args, today)
-    except AvailabilityError as error:
-        await session.commit()
-        await message.answer(t(error.key, **_params(error, t)) + "\n\n" + t("away.usage"))
-        return
+    except UserError as error:
+        await session.commit()  # what was learnt of the sender is kept; the refusal is told
+        raise error.hinted("away.usage") from None
     await availability.add_away(session, members, start, end, setter.id)
     await session.commit()
     await message.answer(t("away.saved", name=name, dates=range_text(start, end, t)))
@@ -93,7 +83,6 @@ async def _list_away(
     await message.answer(t("away.list", ranges=listed) + "\n\n" + t("away.usage"))
 
 
-@router.message(Command("away"), PRIVATE)
 async def away_private(
     message: Message,
     command: CommandObject,
@@ -115,7 +104,6 @@ async def away_private(
     await _set_away(message, session, members, user, args, today, user, t)
 
 
-@router.message(Command("away"), GROUP, flags=TEAM_REQUIRED)
 async def away_group(
     message: Message,
     command: CommandObject,
@@ -187,7 +175,6 @@ def changes_text(team: Team, before: set[date], after: set[date], t: Translator)
     return lines
 
 
-@router.message(Command("holiday"), GROUP, flags=TEAM_REQUIRED)
 async def holiday(
     message: Message,
     command: CommandObject,
@@ -219,10 +206,9 @@ async def holiday(
     removing = word.lower() in REMOVE_WORDS
     try:
         days = availability.parse_holidays(rest.strip() if removing else args, today)
-    except AvailabilityError as error:
+    except UserError as error:
         await session.commit()
-        await message.answer(t(error.key, **_params(error, t)) + "\n\n" + t("holiday.usage"))
-        return
+        raise error.hinted("holiday.usage") from None
     if removing:
         changed = await availability.remove_holidays(session, team, days)
         key = "holiday.removed" if changed else "holiday.not_marked"
@@ -234,3 +220,12 @@ async def holiday(
     lines = [t(key, days=", ".join(t.date(d) for d in (changed or days)))]
     lines += changes_text(team, before, after, t)
     await message.answer("\n".join(lines))
+
+
+def setup() -> Router:
+    """The away feature's router, new for each Dispatcher."""
+    router = Router(name="away")
+    router.message.register(away_private, Command("away"), PRIVATE)
+    router.message.register(away_group, Command("away"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(holiday, Command("holiday"), GROUP, flags=TEAM_REQUIRED)
+    return router

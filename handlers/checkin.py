@@ -27,10 +27,6 @@ from views import webapp as webapp_view
 from views.checkins import Ask, TeamChoice
 from views.i18n import Translator, escape
 
-router = Router(name="checkin")
-router.message.filter(PRIVATE)
-router.callback_query.filter(F.message.chat.type == "private")
-
 
 class OpenCheckin(Filter):
     """Passes (with `flow`) when the sender has a question open in private chat."""
@@ -99,7 +95,6 @@ async def open_report(
     await show(runtime, session, flow, Outcome("ask"), t)
 
 
-@router.message(Command("report"))
 async def report(
     message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
 ) -> None:
@@ -117,7 +112,6 @@ async def report(
     await open_report(runtime, session, user, mine[0], t)
 
 
-@router.callback_query(TeamChoice.filter())
 async def choose_team(
     query: CallbackQuery,
     callback_data: TeamChoice,
@@ -137,7 +131,6 @@ async def choose_team(
 
 
 # ----------------------------------------------------------------------------- answers
-@router.message(F.text, ~F.text.startswith("/"), OpenCheckin())
 async def answer(
     message: Message, flow: Flow, session: AsyncSession, t: Translator, runtime: Runtime
 ) -> None:
@@ -145,7 +138,6 @@ async def answer(
     await show(runtime, session, flow, outcome, t)
 
 
-@router.callback_query(Ask.filter())
 async def press(
     query: CallbackQuery,
     callback_data: Ask,
@@ -228,7 +220,6 @@ async def _close(query: CallbackQuery, note: str | None) -> None:
 
 
 # ----------------------------------------------------------------------------- no question
-@router.message(F.text, ~F.text.startswith("/"), StateFilter(None))
 async def no_question(
     message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
 ) -> None:
@@ -246,3 +237,16 @@ async def no_question(
             team=escape(team.title),
         )
     )
+
+
+def setup() -> Router:
+    """The checkin feature's router, new for each Dispatcher."""
+    router = Router(name="checkin")
+    router.message.filter(PRIVATE)
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(report, Command("report"))
+    router.callback_query.register(choose_team, TeamChoice.filter())
+    router.message.register(answer, F.text, ~F.text.startswith("/"), OpenCheckin())
+    router.callback_query.register(press, Ask.filter())
+    router.message.register(no_question, F.text, ~F.text.startswith("/"), StateFilter(None))
+    return router

@@ -19,14 +19,12 @@ from models.tables import Team, User
 from services.common.clock import team_today
 from services.reports import export as exports
 from services.team import rhythm, teams
+from views import export as export_view
+from views.common import bot_link
 from views.i18n import I18n, Translator, escape
 from views.join import deep_link_keyboard
 
-router = Router(name="export")
-router.message.filter(GROUP | PRIVATE)
 
-
-@router.message(Command("export"))
 async def export(
     message: Message,
     command: CommandObject,
@@ -52,44 +50,51 @@ async def export(
         return
     now = runtime.now()
     args = (command.args or "").strip()
-    try:
-        if args:
-            start, end = exports.parse_range(args, team_today(now, team.timezone))
-            periods = exports.periods_between(team, start, end)
-        else:
-            current = rhythm.current_cycle(team, now).period
-            periods = exports.last_periods(team, current)
-    except exports.ExportError as error:
-        await message.answer(t(error.key, **error.params))
-        return
+    if args:
+        start, end = exports.parse_range(args, team_today(now, team.timezone))
+        periods = exports.periods_between(team, start, end)
+    else:
+        current = rhythm.current_cycle(team, now).period
+        periods = exports.last_periods(team, current)
     await session.commit()  # the lead flag refreshed by is_lead, before answering
-    own = i18n.pick(user.locale, user.language_code, team.locale)  # the files: the lead's language
-    data = await exports.collect(session, team, periods, own)
-    label = exports.range_label(periods, own)
+    own = i18n.for_user(user, team)  # the files: the lead's language
+    data = await export_view.collect(session, team, periods, own)
+    label = export_view.range_label(periods, own)
     if data.empty:
-        await message.answer(t("export.empty", period=exports.range_label(periods, t)))
+        await message.answer(t("export.empty", period=export_view.range_label(periods, t)))
         return
-    csv_bytes = exports.to_csv(data, own)
-    xlsx = await asyncio.to_thread(exports.to_xlsx, data) if exports.xlsx_available() else None
+    csv_bytes = export_view.to_csv(data, own)
+    xlsx = (
+        await asyncio.to_thread(export_view.to_xlsx, data) if export_view.xlsx_available() else None
+    )
     caption = own("export.caption", team=escape(team.title), period=label)
     try:
         await bot.send_document(
             user.id,
-            BufferedInputFile(csv_bytes, filename=exports.file_name(team, periods, "csv")),
+            BufferedInputFile(csv_bytes, filename=export_view.file_name(team, periods, "csv")),
             caption=caption,
         )
         if xlsx is not None:
             await bot.send_document(
-                user.id, BufferedInputFile(xlsx, filename=exports.file_name(team, periods, "xlsx"))
+                user.id,
+                BufferedInputFile(xlsx, filename=export_view.file_name(team, periods, "xlsx")),
             )
         else:
             await bot.send_message(user.id, own("export.no_xlsx"))
     except (TelegramForbiddenError, TelegramBadRequest):
-        link = f"https://t.me/{runtime.bot_username}"
+        link = bot_link(runtime.bot_username)
         await message.answer(
             t("export.need_start"),
             reply_markup=deep_link_keyboard(t("export.start_button"), link),
         )
         return
     if not private:
-        await message.answer(t("export.sent", period=exports.range_label(periods, t)))
+        await message.answer(t("export.sent", period=export_view.range_label(periods, t)))
+
+
+def setup() -> Router:
+    """The export feature's router, new for each Dispatcher."""
+    router = Router(name="export")
+    router.message.filter(GROUP | PRIVATE)
+    router.message.register(export, Command("export"))
+    return router

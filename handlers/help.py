@@ -13,10 +13,7 @@ from services.common.locales import SUPPORTED_LOCALES
 from services.team import teams, users
 from views.i18n import I18n, Translator
 
-router = Router(name="help")
 
-
-@router.message(CommandStart(), PRIVATE)
 async def start(message: Message, session: AsyncSession, user: User, t: Translator) -> None:
     users.mark_reachable(user)
     await session.commit()
@@ -25,17 +22,14 @@ async def start(message: Message, session: AsyncSession, user: User, t: Translat
     await message.answer(t(key, name=user.full_name))
 
 
-@router.message(Command("help"), PRIVATE)
 async def help_private(message: Message, t: Translator) -> None:
     await message.answer(t("help.private"))
 
 
-@router.message(Command("help"), GROUP)
 async def help_group(message: Message, team: Team | None, t: Translator) -> None:
     await message.answer(t("help.group") if team else t("onboarding.greet"))
 
 
-@router.message(Command("lang"), PRIVATE)
 async def choose_language(
     message: Message,
     command: CommandObject,
@@ -51,3 +45,13 @@ async def choose_language(
     user.locale = choice
     await session.commit()
     await message.answer(i18n.get(choice)("help.lang_saved"))
+
+
+def setup() -> Router:
+    """The help feature's router, new for each Dispatcher."""
+    router = Router(name="help")
+    router.message.register(start, CommandStart(), PRIVATE)
+    router.message.register(help_private, Command("help"), PRIVATE)
+    router.message.register(help_group, Command("help"), GROUP)
+    router.message.register(choose_language, Command("lang"), PRIVATE)
+    return router

@@ -12,26 +12,22 @@ from handlers.common.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
 from handlers.common.guards import TEAM_REQUIRED
 from models.tables import Team, User
 from services.team import teams, users
-from views.common import mention, roles_text
+from views.common import bot_link, mention, roles_text
 from views.i18n import I18n, Translator
 from views.join import RolePick, deep_link_keyboard, departments_keyboard, roles_keyboard
 
-router = Router(name="join")
 
-
-@router.message(Command("join"), GROUP, flags=TEAM_REQUIRED)
 async def join_in_group(message: Message, team: Team, t: Translator, runtime: Runtime) -> None:
-    link = f"https://t.me/{runtime.bot_username}?start={team.join_token}"
+    link = bot_link(runtime.bot_username, start=team.join_token)
     await message.answer(t("join.invite"), reply_markup=deep_link_keyboard(t("join.button"), link))
 
 
-@router.message(CommandStart(deep_link=True), PRIVATE)
 async def start_with_token(
     message: Message, command: CommandObject, session: AsyncSession, user: User, i18n: I18n
 ) -> None:
     users.mark_reachable(user)
     team = await teams.by_token(session, command.args or "")
-    t = i18n.pick(user.locale, user.language_code, team.locale if team else None)
+    t = i18n.for_user(user, team)
     if team is None:
         await session.commit()
         await message.answer(t("join.bad_link"))
@@ -44,7 +40,6 @@ async def start_with_token(
     )
 
 
-@router.callback_query(RolePick.filter(), PRIVATE_CALLBACK)
 async def pick(
     query: CallbackQuery,
     callback_data: RolePick,
@@ -89,3 +84,12 @@ async def pick(
             group_t("join.announce", name=mention(user), roles=roles_text(member, group_t)),
         )
     await query.answer()
+
+
+def setup() -> Router:
+    """The join feature's router, new for each Dispatcher."""
+    router = Router(name="join")
+    router.message.register(join_in_group, Command("join"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(start_with_token, CommandStart(deep_link=True), PRIVATE)
+    router.callback_query.register(pick, RolePick.filter(), PRIVATE_CALLBACK)
+    return router

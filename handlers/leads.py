@@ -14,11 +14,7 @@ from services.team import teams, users
 from views.common import user_name
 from views.i18n import Translator
 
-router = Router(name="leads")
-router.message.filter(GROUP)
 
-
-@router.message(Command("lead", "unlead"), flags=LEADS_ONLY)
 async def name_lead(
     message: Message,
     command: CommandObject,
@@ -43,3 +39,11 @@ async def _target(message: Message, command: CommandObject, session: AsyncSessio
     if command.args and command.args.strip().startswith("@"):
         return await users.by_username(session, command.args.strip().split()[0])
     return None
+
+
+def setup() -> Router:
+    """The leads feature's router, new for each Dispatcher."""
+    router = Router(name="leads")
+    router.message.filter(GROUP)
+    router.message.register(name_lead, Command("lead", "unlead"), flags=LEADS_ONLY)
+    return router

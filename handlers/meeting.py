@@ -19,18 +19,15 @@ from jobs import meeting as meeting_flow
 from jobs import tasks as task_jobs
 from models.tables import Meeting, Member, Team, User
 from services.common.clock import team_today
+from services.common.errors import UserError
 from services.meeting import agenda, meetings
 from services.tasks import tasks as task_service
 from services.team import rhythm, teams
 from views import agenda as agenda_view
 from views import tasks as task_notices
-from views.common import mention, user_name
+from views.common import mention, split_message, user_name
 from views.i18n import I18n, Translator
 from views.meeting import MeetingAction, member_lines
-
-router = Router(name="meeting")
-router.message.filter(GROUP)
-router.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
 
 CANCEL_WORDS = {"-", "отмена", "cancel", "/cancel"}
 
@@ -41,7 +38,6 @@ class MeetingTask(StatesGroup):
     text = State()
 
 
-@router.message(Command("agenda"), flags=TEAM_REQUIRED)
 async def show_agenda(
     message: Message, session: AsyncSession, team: Team, t: Translator, runtime: Runtime
 ) -> None:
@@ -50,7 +46,6 @@ async def show_agenda(
     await agenda_job.send_chunks(message.bot, message.chat.id, chunks, link)
 
 
-@router.message(Command("planerka"), flags=leads_only("meeting.leads_only"))
 async def start_meeting(
     message: Message,
     bot: Bot,
@@ -78,7 +73,7 @@ async def start_meeting(
     speakers = len(came.absent) + len(came.spoke)
     data = await agenda.collect(session, team, cycle, now)
     await agenda_job.send_chunks(
-        bot, team.chat_id, agenda_view.split_message(agenda_view.render(data, team, t))
+        bot, team.chat_id, split_message(agenda_view.render(data, team, t))
     )
     lines = [t.n("meeting.started", speakers, name=user_name(user))]
     note = await meeting_flow.away_note(session, meeting, t)
@@ -87,7 +82,6 @@ async def start_meeting(
     await meeting_flow.give_floor(bot, session, team, meeting, t, now, header="\n".join(lines))
 
 
-@router.message(Command("end"), flags=leads_only("meeting.leads_only"))
 async def end_meeting(
     message: Message,
     bot: Bot,
@@ -115,7 +109,6 @@ async def _press_allowed(
     return turn.member is not None and turn.member.user_id == user.id
 
 
-@router.callback_query(MeetingAction.filter())
 async def speaker_button(
     query: CallbackQuery,
     callback_data: MeetingAction,
@@ -194,11 +187,6 @@ async def ask_task(
     await query.answer()
 
 
-@router.message(
-    StateFilter(MeetingTask.text),
-    F.text,
-    replies_to_prompt,
-)
 async def task_from_card(
     message: Message,
     bot: Bot,
@@ -237,16 +225,35 @@ async def task_from_card(
             meeting_id=meeting.id if meeting and meeting.status == meetings.RUNNING else None,
             kpi_code=data.get("kpi") or None,
         )
-    except task_service.TaskError as error:
-        await message.reply(task_notices.reason(error, t) + "\n" + t("meeting.task_retry"))
-        return
+    except UserError as error:
+        raise error.hinted("meeting.task_retry") from None
     await session.commit()
     await state.clear()
     reached = await task_jobs.notify_owner(bot, session, task, owner, team, i18n, today)
     await message.reply(task_notices.created_text(task, owner, t, today, reached))
 
 
-@router.message(StateFilter(MeetingTask.text), Command("cancel"))
 async def cancel_task_prompt(message: Message, state: FSMContext, t: Translator) -> None:
     await state.clear()
     await message.reply(t("meeting.task_cancelled"))
+
+
+def setup() -> Router:
+    """The meeting feature's router, new for each Dispatcher."""
+    router = Router(name="meeting")
+    router.message.filter(GROUP)
+    router.callback_query.filter(F.message.chat.type.in_({"group", "supergroup"}))
+    router.message.register(show_agenda, Command("agenda"), flags=TEAM_REQUIRED)
+    router.message.register(
+        start_meeting, Command("planerka"), flags=leads_only("meeting.leads_only")
+    )
+    router.message.register(end_meeting, Command("end"), flags=leads_only("meeting.leads_only"))
+    router.callback_query.register(speaker_button, MeetingAction.filter())
+    router.message.register(
+        task_from_card,
+        StateFilter(MeetingTask.text),
+        F.text,
+        replies_to_prompt,
+    )
+    router.message.register(cancel_task_prompt, StateFilter(MeetingTask.text), Command("cancel"))
+    return router

@@ -12,11 +12,7 @@ from services.team import teams
 from views.common import reachability, roles_text, user_name
 from views.i18n import Translator
 
-router = Router(name="members")
-router.message.filter(GROUP)
 
-
-@router.message(Command("members"), flags=TEAM_REQUIRED)
 async def list_members(message: Message, session: AsyncSession, team: Team, t: Translator) -> None:
     people = await teams.members(session, team)
     if not people:
@@ -34,3 +30,11 @@ async def list_members(message: Message, session: AsyncSession, team: Team, t: T
     ]
     header = t.n("members.header", len(people))
     await message.answer("\n".join([header, "", *lines]))
+
+
+def setup() -> Router:
+    """The members feature's router, new for each Dispatcher."""
+    router = Router(name="members")
+    router.message.filter(GROUP)
+    router.message.register(list_members, Command("members"), flags=TEAM_REQUIRED)
+    return router

@@ -13,13 +13,9 @@ from handlers.common.filters import GROUP, GROUP_CALLBACK
 from handlers.common.guards import LEADS_ONLY
 from models.tables import Team
 from services.team import settings as team_settings
-from services.team.settings import CADENCES, CURRENCY_CHOICES, SettingError
+from services.team.settings import CADENCES, CURRENCY_CHOICES
 from views.common import settings_text
 from views.i18n import I18n, Translator
-
-router = Router(name="settings")
-router.message.filter(GROUP)
-router.callback_query.filter(GROUP_CALLBACK)
 
 
 class SettingPick(CallbackData, prefix="st"):
@@ -51,7 +47,6 @@ def _day_value(name: str, value: str) -> str:
     return str(int(value) + 1) if name == "day" else value
 
 
-@router.message(Command("settings"), flags=LEADS_ONLY)
 async def show_or_set(
     message: Message,
     command: CommandObject,
@@ -62,11 +57,7 @@ async def show_or_set(
 ) -> None:
     args = (command.args or "").split(maxsplit=1)
     if len(args) == 2:
-        try:
-            team_settings.apply(team, args[0], args[1])
-        except SettingError as error:
-            await message.answer(t(error.key, **error.params))
-            return
+        team_settings.apply(team, args[0], args[1])
         await session.commit()
         t = i18n.get(team.locale)
         await message.answer(t("settings.saved", settings=settings_text(team, t)))
@@ -79,7 +70,6 @@ async def show_or_set(
     )
 
 
-@router.callback_query(SettingPick.filter(), flags=LEADS_ONLY)
 async def pick(
     query: CallbackQuery,
     callback_data: SettingPick,
@@ -92,16 +82,22 @@ async def pick(
     if str(getattr(team, setting.column)) == callback_data.value:
         await query.answer()
         return
-    try:
-        team_settings.apply(
-            team, callback_data.name, _day_value(callback_data.name, callback_data.value)
-        )
-    except SettingError as error:
-        await query.answer(t(error.key, **error.params), show_alert=True)
-        return
+    team_settings.apply(
+        team, callback_data.name, _day_value(callback_data.name, callback_data.value)
+    )
     await session.commit()
     t = i18n.get(team.locale)
     await query.message.edit_text(
         t("settings.show", settings=settings_text(team, t)), reply_markup=settings_keyboard(team, t)
     )
     await query.answer(t("settings.saved_short"))
+
+
+def setup() -> Router:
+    """The settings feature's router, new for each Dispatcher."""
+    router = Router(name="settings")
+    router.message.filter(GROUP)
+    router.callback_query.filter(GROUP_CALLBACK)
+    router.message.register(show_or_set, Command("settings"), flags=LEADS_ONLY)
+    router.callback_query.register(pick, SettingPick.filter(), flags=LEADS_ONLY)
+    return router

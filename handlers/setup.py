@@ -14,12 +14,8 @@ from services.team import teams
 from views.common import settings_text
 from views.i18n import I18n, Translator
 
-router = Router(name="setup")
-router.message.filter(GROUP)
 
-
-@router.message(Command("setup"))
-async def setup(
+async def setup_team(
     message: Message,
     bot: Bot,
     session: AsyncSession,
@@ -35,7 +31,7 @@ async def setup(
     if team is not None:
         await message.answer(t("onboarding.setup_already"))
         return
-    locale = i18n.pick(user.locale, user.language_code).locale
+    locale = i18n.for_user(user).locale
     timezone = runtime.settings.default_timezone
     team, _ = await teams.register(
         session,
@@ -49,3 +45,11 @@ async def setup(
     await session.commit()
     t = i18n.get(team.locale)
     await message.answer(t("onboarding.setup_done", settings=settings_text(team, t)))
+
+
+def setup() -> Router:
+    """The setup feature's router, new for each Dispatcher."""
+    router = Router(name="setup")
+    router.message.filter(GROUP)
+    router.message.register(setup_team, Command("setup"))
+    return router

@@ -16,12 +16,9 @@ from services.checkins import flow as checkins
 from services.checkins.status import MemberStatus, TeamStatus, team_status
 from services.team import rhythm
 from views.checkins import moment_text, period_text
-from views.common import user_name
+from views.common import bot_link, user_name
 from views.i18n import Translator
 from views.join import deep_link_keyboard
-
-router = Router(name="status")
-router.message.filter(GROUP)
 
 MARKS = {
     "done": "✅",
@@ -30,10 +27,6 @@ MARKS = {
     "away": "🌴",
     "unreachable": "🚫",
 }
-
-
-def bot_link(runtime: Runtime) -> str:
-    return f"https://t.me/{runtime.bot_username}"
 
 
 def _line(status: MemberStatus, team: Team, t: Translator) -> str:
@@ -79,13 +72,12 @@ def status_text(
         names = ", ".join(_line(s, team, t) for s in group)
         lines.append(f"{MARKS[kind]} {t(f'status.kind.{kind}')}: {names}")
     if status.of("unreachable"):
-        lines.append(t("status.fix_link", link=bot_link(runtime)))
+        lines.append(t("status.fix_link", link=bot_link(runtime.bot_username)))
     if not status.members:
         lines.append(t("status.nobody"))
     return "\n".join(lines)
 
 
-@router.message(Command("status"), flags=LEADS_ONLY)
 async def show_status(
     message: Message,
     session: AsyncSession,
@@ -99,14 +91,22 @@ async def show_status(
     await session.commit()
     markup = None
     if status.of("unreachable"):
-        markup = deep_link_keyboard(t("status.open_bot"), bot_link(runtime))
+        markup = deep_link_keyboard(t("status.open_bot"), bot_link(runtime.bot_username))
     await message.answer(status_text(status, upcoming, team, t, runtime), reply_markup=markup)
 
 
-@router.message(Command("report"))
 async def report_in_group(message: Message, t: Translator, runtime: Runtime) -> None:
     """Numbers are never asked or shown in the group: point to the private chat."""
     await message.answer(
         t("checkin.private_only"),
-        reply_markup=deep_link_keyboard(t("status.open_bot"), bot_link(runtime)),
+        reply_markup=deep_link_keyboard(t("status.open_bot"), bot_link(runtime.bot_username)),
     )
+
+
+def setup() -> Router:
+    """The status feature's router, new for each Dispatcher."""
+    router = Router(name="status")
+    router.message.filter(GROUP)
+    router.message.register(show_status, Command("status"), flags=LEADS_ONLY)
+    router.message.register(report_in_group, Command("report"))
+    return router

@@ -19,11 +19,10 @@ from models.tables import Member, Task, Team, User
 from services.common.clock import team_today
 from services.reports import summary as sm
 from services.team import rhythm, teams
+from views import summary as summary_view
 from views import webapp as webapp_view
+from views.common import split_message
 from views.i18n import Translator
-
-router = Router(name="summary")
-router.message.filter(GROUP | PRIVATE)
 
 
 async def _period(
@@ -37,11 +36,10 @@ async def _period(
 
 async def _answer(message: Message, session: AsyncSession, text: str) -> None:
     await session.commit()  # the update is recorded before anyone is answered
-    for part in sm.chunks(text):
+    for part in split_message(text):
         await message.answer(part)
 
 
-@router.message(Command("summary"), GROUP, flags=TEAM_REQUIRED)
 async def team_summary(
     message: Message,
     command: CommandObject,
@@ -50,16 +48,11 @@ async def team_summary(
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    try:
-        period = await _period(session, team, command, runtime)
-    except sm.SummaryError as error:
-        await message.answer(t(error.key, **error.params))
-        return
+    period = await _period(session, team, command, runtime)
     data = await sm.load(session, team, period)
-    await _answer(message, session, sm.team_text(data, t))
+    await _answer(message, session, summary_view.team_text(data, t))
 
 
-@router.message(Command("summary"), PRIVATE)
 async def own_summary(
     message: Message,
     command: CommandObject,
@@ -76,16 +69,14 @@ async def own_summary(
     if member is None or not member.active:
         await message.answer(t("summary.not_member"))
         return
-    try:
-        period = await _period(session, team, command, runtime)
-    except sm.SummaryError as error:
-        await message.answer(t(error.key, **error.params))
-        return
+    period = await _period(session, team, command, runtime)
     data = await sm.load(session, team, period)
-    await _answer(message, session, sm.member_text(data, member, t))
+    await _answer(message, session, summary_view.member_text(data, member, t))
     if member.role_codes:
         footer = t("summary.card_footer", tasks=await _open_tasks(session, member))
-        png = await asyncio.to_thread(charts.render, sm.card_spec(data, member, t, footer))
+        png = await asyncio.to_thread(
+            charts.render, summary_view.card_spec(data, member, t, footer)
+        )
         dashboard = webapp_view.with_private_button(None, runtime.settings.webapp_url, t)
         await message.answer_photo(
             BufferedInputFile(png, filename="card.png"), reply_markup=dashboard
@@ -95,3 +86,12 @@ async def own_summary(
 async def _open_tasks(session: AsyncSession, member: Member) -> int:
     query = select(func.count()).where(Task.owner_member_id == member.id, Task.status == "open")
     return int(await session.scalar(query) or 0)
+
+
+def setup() -> Router:
+    """The summary feature's router, new for each Dispatcher."""
+    router = Router(name="summary")
+    router.message.filter(GROUP | PRIVATE)
+    router.message.register(team_summary, Command("summary"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(own_summary, Command("summary"), PRIVATE)
+    return router

@@ -16,15 +16,13 @@ from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import LEADS_ONLY
 from kpi import Period
 from models.tables import Target, Team
+from services.common import kpi_data
 from services.common.clock import team_today
-from services.reports import summary as sm
 from services.reports import targets as targets_service
-from services.reports.targets import TargetCommand, TargetError
+from services.reports.targets import TargetCommand
 from services.team import rhythm, teams
+from views import summary as summary_view
 from views.i18n import Translator, escape
-
-router = Router(name="targets")
-router.message.filter(GROUP | PRIVATE)
 
 
 def current_period(team: Team, runtime: Runtime) -> Period:
@@ -33,7 +31,7 @@ def current_period(team: Team, runtime: Runtime) -> Period:
 
 
 def _scope(member_name: str | None, role_code: str | None, t: Translator) -> str:
-    role = escape(sm.role_title(role_code, t)) if role_code else None
+    role = escape(summary_view.role_title(role_code, t)) if role_code else None
     if member_name and role:
         return t("targets.scope.member_role", name=member_name, role=role)
     if member_name:
@@ -45,25 +43,25 @@ def _scope(member_name: str | None, role_code: str | None, t: Translator) -> str
 
 def _when(once: bool, team: Team, period: Period, t: Translator) -> str:
     if once:
-        return t("targets.when.once", period=sm.period_label(team, period, t))
+        return t("targets.when.once", period=summary_view.period_label(team, period, t))
     return t("targets.when.since", date=t.date(period.start))
 
 
 def _value(row_value, code: str, team: Team, t: Translator) -> str:
-    return sm.fmt(row_value, kpi.metric(code).unit, t, team.currency)
+    return summary_view.fmt(row_value, kpi.metric(code).unit, t, team.currency)
 
 
 async def listing(session: AsyncSession, team: Team, period: Period, t: Translator) -> str:
-    rows = await targets_service.in_period(session, team, period)
+    rows = await kpi_data.targets_in_force(session, team, period)
     members = {m.id: m for m in await teams.members(session, team, active_only=False)}
-    lines = [t("targets.header", period=sm.period_label(team, period, t))]
+    lines = [t("targets.header", period=summary_view.period_label(team, period, t))]
     groups: dict[tuple[int | None, str | None], list[Target]] = {}
     for row in sorted(rows, key=lambda r: (r.member_id or 0, r.role_code or "", r.id)):
         groups.setdefault((row.member_id, row.role_code), []).append(row)
     if not groups:
         lines.append(t("targets.none"))
     for (member_id, role_code), items in groups.items():
-        name = sm.name(members[member_id]) if member_id in members else None
+        name = summary_view.name(members[member_id]) if member_id in members else None
         lines += ["", t("targets.group", scope=_scope(name, role_code, t))]
         for row in items:
             k = kpi.metric(row.kpi_code)
@@ -91,7 +89,7 @@ async def listing(session: AsyncSession, team: Team, period: Period, t: Translat
 
 
 def confirmation(command: TargetCommand, team: Team, period: Period, t: Translator) -> str:
-    name = sm.name(command.member) if command.member else None
+    name = summary_view.name(command.member) if command.member else None
     scope = _scope(name, command.role_code, t)
     title = escape(kpi.metric(command.kpi.code).titles[t.locale])
     when = _when(command.one_period, team, period, t)
@@ -101,12 +99,10 @@ def confirmation(command: TargetCommand, team: Team, period: Period, t: Translat
     return t("targets.saved", scope=scope, title=title, value=value, when=when)
 
 
-@router.message(Command("targets"), PRIVATE)
 async def in_private(message: Message, t: Translator) -> None:
     await message.answer(t("targets.group_only"))
 
 
-@router.message(Command("targets"), GROUP, flags=LEADS_ONLY)
 async def targets(
     message: Message,
     command: CommandObject,
@@ -121,17 +117,22 @@ async def targets(
         return
     replied = message.reply_to_message
     reply_user = replied.from_user if replied and replied.from_user else None
-    try:
-        parsed = await targets_service.read_command(
-            session,
-            team,
-            command.args or "",
-            locale=t.locale,
-            reply_user_id=reply_user.id if reply_user and not reply_user.is_bot else None,
-        )
-    except TargetError as error:
-        await message.answer(t(error.key, **error.params))
-        return
+    parsed = await targets_service.read_command(
+        session,
+        team,
+        command.args or "",
+        locale=t.locale,
+        reply_user_id=reply_user.id if reply_user and not reply_user.is_bot else None,
+    )
     await targets_service.apply(session, team, parsed, period)
     await session.commit()
     await message.answer(confirmation(parsed, team, period, t))
+
+
+def setup() -> Router:
+    """The targets feature's router, new for each Dispatcher."""
+    router = Router(name="targets")
+    router.message.filter(GROUP | PRIVATE)
+    router.message.register(in_private, Command("targets"), PRIVATE)
+    router.message.register(targets, Command("targets"), GROUP, flags=LEADS_ONLY)
+    return router

@@ -18,6 +18,7 @@ from handlers.common.guards import TEAM_REQUIRED
 from jobs import tasks as task_jobs
 from models.tables import Member, Task, Team, User
 from services.common.clock import team_today
+from services.common.errors import UserError
 from services.meeting import meetings
 from services.tasks import tasks as task_service
 from services.team import teams
@@ -25,8 +26,6 @@ from views import tasks as task_notices
 from views.common import user_name
 from views.i18n import I18n, Translator, escape
 from views.tasks import TaskAction
-
-router = Router(name="tasks")
 
 
 class TaskDue(StatesGroup):
@@ -51,7 +50,6 @@ def _mention(message: Message, args: str) -> tuple[int | None, str]:
     return None, args
 
 
-@router.message(Command("task"), GROUP, flags=TEAM_REQUIRED)
 async def new_task(
     message: Message,
     command: CommandObject,
@@ -72,43 +70,37 @@ async def new_task(
     mentioned, args = _mention(message, command.args or "")
     is_lead = await leads.is_lead(bot, session, team, user.id)
     running = await meetings.running(session, team)
-    try:
-        draft = await task_service.read_command(
-            session,
-            team,
-            args,
-            today=today,
-            locale=team.locale,
-            reply_user_id=reply_user_id,
-            mentioned_user_id=mentioned,
-        )
-        task = await task_service.create(
-            session,
-            team,
-            owner=draft.owner,
-            text=draft.text,
-            due=draft.due,
-            today=today,
-            author=await teams.member(session, team, user.id),
-            author_user_id=user.id,
-            author_is_lead=is_lead,
-            meeting_id=running.id if running else None,
-        )
-    except task_service.TaskError as error:
-        await message.reply(task_notices.reason(error, t))
-        return
+    draft = await task_service.read_command(
+        session,
+        team,
+        args,
+        today=today,
+        locale=team.locale,
+        reply_user_id=reply_user_id,
+        mentioned_user_id=mentioned,
+    )
+    task = await task_service.create(
+        session,
+        team,
+        owner=draft.owner,
+        text=draft.text,
+        due=draft.due,
+        today=today,
+        author=await teams.member(session, team, user.id),
+        author_user_id=user.id,
+        author_is_lead=is_lead,
+        meeting_id=running.id if running else None,
+    )
     await session.commit()
     owner = draft.owner
     reached = await task_jobs.notify_owner(bot, session, task, owner, team, i18n, today)
     await message.reply(task_notices.created_text(task, owner, t, today, reached))
 
 
-@router.message(Command("planerka", "end", "agenda", "task"), PRIVATE)
 async def group_command_in_private(message: Message, t: Translator) -> None:
     await message.answer(t("meeting.group_only"))
 
 
-@router.message(Command("tasks"), GROUP, flags=TEAM_REQUIRED)
 async def team_tasks(
     message: Message, session: AsyncSession, team: Team, t: Translator, runtime: Runtime
 ) -> None:
@@ -117,7 +109,6 @@ async def team_tasks(
     await message.answer(text, reply_markup=keyboard)
 
 
-@router.message(Command("tasks"), PRIVATE)
 async def my_tasks(
     message: Message, session: AsyncSession, user: User, t: Translator, runtime: Runtime
 ) -> None:
@@ -125,7 +116,6 @@ async def my_tasks(
     await message.answer(text, reply_markup=keyboard)
 
 
-@router.callback_query(TaskAction.filter())
 async def task_button(
     query: CallbackQuery,
     callback_data: TaskAction,
@@ -210,14 +200,11 @@ async def ask_due(
     await query.answer()
 
 
-@router.message(StateFilter(TaskDue.date), Command("cancel"))
 async def cancel_due(message: Message, state: FSMContext, t: Translator) -> None:
     await state.clear()
     await message.answer(t("task.due_unchanged"))
 
 
-@router.message(StateFilter(TaskDue.date), PRIVATE, F.text, ~F.text.startswith("/"))
-@router.message(StateFilter(TaskDue.date), GROUP, F.text, replies_to_prompt)
 async def new_due(
     message: Message,
     bot: Bot,
@@ -244,11 +231,28 @@ async def new_due(
     try:
         due = task_service.read_due(message.text, today=today, locale=t.locale)
         task_service.move(task, due, today)
-    except task_service.TaskError as error:
-        await message.reply(task_notices.reason(error, t) + "\n" + t("task.due_retry"))
-        return
+    except UserError as error:
+        raise error.hinted("task.due_retry") from None
     await session.commit()
     await state.clear()
     await message.reply(
         t("task.due_moved", text=escape(task.text), due=task_notices.due_text(task, t, today))
     )
+
+
+def setup() -> Router:
+    """The tasks feature's router, new for each Dispatcher."""
+    router = Router(name="tasks")
+    router.message.register(new_task, Command("task"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(
+        group_command_in_private, Command("planerka", "end", "agenda", "task"), PRIVATE
+    )
+    router.message.register(team_tasks, Command("tasks"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(my_tasks, Command("tasks"), PRIVATE)
+    router.callback_query.register(task_button, TaskAction.filter())
+    router.message.register(cancel_due, StateFilter(TaskDue.date), Command("cancel"))
+    router.message.register(
+        new_due, StateFilter(TaskDue.date), PRIVATE, F.text, ~F.text.startswith("/")
+    )
+    router.message.register(new_due, StateFilter(TaskDue.date), GROUP, F.text, replies_to_prompt)
+    return router

@@ -20,7 +20,8 @@ from services.meeting import meetings
 from services.meeting.agenda import collect, cycle_now, upcoming_cycle
 from services.team import rhythm
 from views import webapp as webapp_view
-from views.agenda import render, split_message
+from views.agenda import render
+from views.common import split_message
 from views.i18n import Translator
 
 log = logging.getLogger(__name__)

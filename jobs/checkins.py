@@ -86,10 +86,6 @@ def reachable(user: User) -> bool:
     return user.started and not user.blocked
 
 
-def translator(runtime: Runtime, user: User, team: Team) -> Translator:
-    return runtime.i18n.pick(user.locale, user.language_code, team.locale)
-
-
 async def many_teams(session: AsyncSession, user: User) -> bool:
     return len(await teams.teams_of(session, user)) > 1
 
@@ -144,7 +140,9 @@ async def _deliver_one(
         if not question_only:
             await deliver(runtime, session, flow, now)
         elif reachable(flow.member.user):
-            await ask(runtime, session, flow, translator(runtime, flow.member.user, flow.team), now)
+            await ask(
+                runtime, session, flow, runtime.i18n.for_user(flow.member.user, flow.team), now
+            )
 
 
 async def _undeliver(session: AsyncSession, checkin: Checkin) -> bool:
@@ -168,7 +166,7 @@ async def deliver(runtime: Runtime, session: AsyncSession, flow: Flow, now: date
     went out is recorded after each message (checkins.DELIVERING), so a replica dying in
     between leaves the rest to the next tick."""
     user = flow.member.user
-    t = translator(runtime, user, flow.team)
+    t = runtime.i18n.for_user(user, flow.team)
     other = await checkins.other_open_flow(session, flow, now)
     if other is not None:
         text, markup = checkin_views.intro(flow, t, now, waiting_for=other)
@@ -280,7 +278,7 @@ async def remind(
         flow = await checkins.flow_by_id(session, checkin.id)
         if flow is None or flow.checkin.state == DONE:
             continue
-        t = translator(runtime, member.user, team)
+        t = runtime.i18n.for_user(member.user, team)
         text, markup = checkin_views.reminder(
             flow, t, now, many_teams=await many_teams(session, member.user)
         )
@@ -316,7 +314,7 @@ async def resume(
         flow = await checkins.load_flow(session, checkin)
         if flow is None or not reachable(flow.member.user):
             continue
-        t = translator(runtime, flow.member.user, team)
+        t = runtime.i18n.for_user(flow.member.user, team)
         await ask(runtime, session, flow, t, now, prefix=t("checkin.resume"))
 
 

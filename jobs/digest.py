@@ -22,6 +22,7 @@ from services.reports import summary as sm
 from services.reports.digest import LATE_AFTER
 from services.team import rhythm
 from services.team.rhythm import Cycle
+from views.common import split_message
 from views.digest import compose
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ async def send(
     """The text (in as many messages as it takes, `markup` under the last), then the charts as
     one album; the first message's id."""
     first: int | None = None
-    parts = sm.chunks(text)
+    parts = split_message(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         message = await bot.send_message(chat_id, part, reply_markup=markup if last else None)

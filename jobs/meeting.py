@@ -18,9 +18,8 @@ from jobs import agenda as agenda_job
 from models.tables import Meeting, Member, Team
 from services.common.clock import team_today
 from services.meeting import meetings
-from views import agenda as agenda_view
 from views import meeting as meeting_views
-from views.common import mention
+from views.common import mention, split_message
 from views.i18n import Translator
 
 log = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ async def close(
     await meetings.finish(session, meeting, now=now, minutes=minutes)
     await session.commit()
     await drop_buttons(bot, team.chat_id, card)
-    await agenda_job.send_chunks(bot, team.chat_id, agenda_view.split_message(minutes), link)
+    await agenda_job.send_chunks(bot, team.chat_id, split_message(minutes), link)
     return minutes
 
 

@@ -73,7 +73,7 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
         group = await report_in(team.locale)
         private = {}
         for user in recipients:
-            t = runtime.i18n.pick(user.locale, user.language_code, team.locale)
+            t = runtime.i18n.for_user(user, team)
             private[user.id] = await report_in(t.locale)
         async with postlog.claimed(session, team.id, KIND, key, now=now, late=late) as row:
             if row is None:

@@ -24,7 +24,7 @@ async def notify_owner(
 ) -> bool:
     """The owner gets the task in private chat with its buttons; False if they can't be reached."""
     user: User = owner.user
-    t = i18n.pick(user.locale, user.language_code, team.locale)
+    t = i18n.for_user(user, team)
     text = t("task.assigned", team=escape(team.title)) + "\n\n" + task_card(task, t, today)
     can_cancel = task.created_by == user.id
     return await _send_private(
@@ -62,7 +62,7 @@ async def run_due(runtime: Runtime, now: datetime) -> None:
                 user = owners[task.owner_member_id].user
                 if user.blocked:
                     continue
-                t = runtime.i18n.pick(user.locale, user.language_code, team.locale)
+                t = runtime.i18n.for_user(user, team)
                 keyboard = task_keyboard(task, t, can_cancel=task.created_by == user.id)
                 await _send_private(
                     runtime.bot, user, reminder_text(task, team, t, today), keyboard, session

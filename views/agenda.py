@@ -18,7 +18,6 @@ from views.i18n import Translator, escape
 
 log = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 4096
 STATUS_MARKS = {
     kpi.Status.ON_TRACK: "🟢",
     kpi.Status.AT_RISK: "🟡",
@@ -182,31 +181,3 @@ def anomaly_line(anomaly: kpi.Anomaly, t: Translator, currency: str) -> str:
         baseline=value_text(anomaly.baseline, metric.unit, t, currency),
         change=change.replace("-", "−"),
     )
-
-
-def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Telegram takes at most 4096 characters: cut between blocks (blank lines), else lines.
-    Every line is self-contained HTML, so a cut never splits a tag."""
-    chunks: list[str] = []
-    current = ""
-    for block in text.split("\n\n"):
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-        current = ""
-        for line in block.split("\n"):
-            while len(line) > limit:
-                chunks.append(line[:limit])
-                line = line[limit:]
-            candidate = f"{current}\n{line}" if current else line
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                chunks.append(current)
-                current = line
-    if current:
-        chunks.append(current)
-    return chunks

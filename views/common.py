@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from aiogram.utils.deep_linking import create_deep_link
+from aiogram.utils.link import create_telegram_link
+
 import kpi
 from models.tables import Member, Team, User
+from services.common.errors import UserError
 from views.i18n import Translator, escape
 
 
@@ -45,3 +51,59 @@ def reachability(user: User, t: Translator) -> str:
     if not user.started:
         return t("members.never_started")
     return t("members.reachable")
+
+
+def bot_link(username: str, start: str | None = None) -> str:
+    """t.me/<bot>, or the deep link that /start's the bot with `start` (aiogram's deep_linking)."""
+    if start is None:
+        return create_telegram_link(username)
+    return create_deep_link(username, "start", start)
+
+
+MESSAGE_LIMIT = 4096  # Telegram's longest message
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The one splitter of long texts into messages: cut between blocks (blank lines), else
+    between lines, and a line longer than `limit` at the limit. Every line is self-contained
+    HTML, so a cut between lines never splits a tag."""
+    chunks: list[str] = []
+    current = ""
+
+    def flush() -> None:
+        nonlocal current
+        if current.strip():
+            chunks.append(current)
+        current = ""
+
+    for block in text.split("\n\n"):
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        flush()
+        for line in block.split("\n"):
+            while len(line) > limit:
+                flush()
+                chunks.append(line[:limit])
+                line = line[limit:]
+            candidate = f"{current}\n{line}" if current else line
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                flush()
+                current = line
+    flush()
+    return chunks
+
+
+def error_text(error: UserError, t: Translator) -> str:
+    """A refusal's text: its key with the params written for the reader (dates in the locale,
+    with the year when the error says so; typed text escaped), then its hint's line."""
+    skeleton = "yMMMd" if error.full_dates else "MMMd"
+    params = {
+        key: t.date(value, skeleton) if isinstance(value, date) else escape(str(value))
+        for key, value in error.params.items()
+    }
+    text = t(error.key, **params)
+    return f"{text}\n\n{t(error.hint)}" if error.hint else text

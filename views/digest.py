@@ -25,6 +25,7 @@ from services.common.clock import team_today
 from services.reports import summary as sm
 from services.reports import targets as target_rows
 from services.reports.digest import task_counts
+from views import summary as summary_view
 from views.i18n import Translator, escape
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class Digest:
 
 def _title(item: KpiLine, role_code: str | None, t: Translator) -> str:
     title = escape(item.kpi.titles[t.locale])
-    return f"{title} ({escape(sm.role_title(role_code, t))})" if role_code else title
+    return f"{title} ({escape(summary_view.role_title(role_code, t))})" if role_code else title
 
 
 def _all_role_lines(data: sm.TeamData) -> list[tuple[str, KpiLine]]:
@@ -124,7 +125,7 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
         t(
             f"digest.title.{team.cadence}",
             team=escape(team.title),
-            period=sm.period_label(team, data.period, t),
+            period=summary_view.period_label(team, data.period, t),
         )
     ]
     if late:
@@ -136,7 +137,7 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     top = sm.headline(data)
     if top:
         out += ["", t("digest.headline")]
-        out += [sm.line_text(x, t, currency) for x in top]
+        out += [summary_view.line_text(x, t, currency) for x in top]
     moved = movers(data)
     if moved:
         out += ["", t("digest.movers")]
@@ -147,8 +148,8 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
                     "digest.mover",
                     mark="👍" if good else "👎",
                     title=_title(item, role_code, t),
-                    value=sm.fmt(item.value, item.kpi.unit, t, currency),
-                    change=sm.change_text(item, t, currency),
+                    value=summary_view.fmt(item.value, item.kpi.unit, t, currency),
+                    change=summary_view.change_text(item, t, currency),
                 )
             )
     anomalies = kpi.detect_team_anomalies(data.history)
@@ -160,8 +161,8 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
             text = t(
                 key,
                 kpi=escape(k.titles[t.locale]),
-                value=sm.fmt(found.value, k.unit, t, currency),
-                baseline=sm.fmt(found.baseline, k.unit, t, currency),
+                value=summary_view.fmt(found.value, k.unit, t, currency),
+                baseline=summary_view.fmt(found.baseline, k.unit, t, currency),
                 change=kpi.format_number(found.change_pct, "percent", t.locale, signed=True),
             )
             out.append(f"⚡ {text}")
@@ -178,11 +179,13 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
             out += _more(t, [target_line(r, x, t, currency) for r, x in missed])
     out += ["", t("digest.reported", done=len(who.done), total=len(data.members))]
     if who.answering:
-        out.append(t("digest.answering", names=", ".join(sm.name(m) for m in who.answering)))
+        out.append(
+            t("digest.answering", names=", ".join(summary_view.name(m) for m in who.answering))
+        )
     if who.silent:
-        out.append(t("digest.silent", names=", ".join(sm.name(m) for m in who.silent)))
+        out.append(t("digest.silent", names=", ".join(summary_view.name(m) for m in who.silent)))
     if who.away:
-        out.append(t("digest.away", names=", ".join(sm.name(m) for m in who.away)))
+        out.append(t("digest.away", names=", ".join(summary_view.name(m) for m in who.away)))
     out += ["", _tasks_text(tasks, t)]
     return "\n".join(out)
 
@@ -190,11 +193,12 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
 def target_line(role_code: str | None, item: KpiLine, t: Translator, currency: str) -> str:
     return t(
         "digest.target_line",
-        mark=sm.STATUS_MARKS[item.status.value],
+        mark=summary_view.STATUS_MARKS[item.status.value],
         title=_title(item, role_code, t),
-        value=sm.fmt(item.value, item.kpi.unit, t, currency),
-        target=sm.fmt(item.target, item.kpi.unit, t, currency),
-        attainment=sm.attainment_text(item, t) or kpi.format_number(None, "percent", t.locale),
+        value=summary_view.fmt(item.value, item.kpi.unit, t, currency),
+        target=summary_view.fmt(item.target, item.kpi.unit, t, currency),
+        attainment=summary_view.attainment_text(item, t)
+        or kpi.format_number(None, "percent", t.locale),
     )
 
 
@@ -241,9 +245,9 @@ def trends_spec(data: sm.TeamData, t: Translator, cadence: str | None = None) ->
             ch.TrendPanel(
                 title=k.titles[t.locale],
                 values=tuple(_f(v) for v in series),
-                last_label=sm.fmt(series[-1], k.unit, t, currency),
+                last_label=summary_view.fmt(series[-1], k.unit, t, currency),
                 target=_f(target),
-                target_label=t("charts.target", value=sm.fmt(target, k.unit, t, currency))
+                target_label=t("charts.target", value=summary_view.fmt(target, k.unit, t, currency))
                 if target is not None
                 else "",
                 direction=k.direction,
@@ -260,8 +264,8 @@ def trends_spec(data: sm.TeamData, t: Translator, cadence: str | None = None) ->
 
 
 def _bar(item: KpiLine, t: Translator, currency: str) -> ch.PlanFactBar:
-    value = sm.fmt(item.value, item.kpi.unit, t, currency)
-    target = sm.fmt(item.target, item.kpi.unit, t, currency)
+    value = summary_view.fmt(item.value, item.kpi.unit, t, currency)
+    target = summary_view.fmt(item.target, item.kpi.unit, t, currency)
     if item.value is None:
         label = t("charts.plan_fact.no_value", target=target)
     else:
@@ -286,15 +290,15 @@ def plan_fact_spec(data: sm.TeamData, t: Translator) -> ch.PlanFactChart | None:
         return None
     groups = [
         ch.PlanFactGroup(
-            sm.role_title(code, t) if code else t("charts.plan_fact.team"), tuple(bars)
+            summary_view.role_title(code, t) if code else t("charts.plan_fact.team"), tuple(bars)
         )
         for code, bars in grouped.items()
     ]
     return ch.PlanFactChart(
         title=t("charts.plan_fact.title"),
-        subtitle=sm.period_label(data.team, data.period, t),
+        subtitle=summary_view.period_label(data.team, data.period, t),
         groups=tuple(groups),
-        status_labels={s: t(f"kpi.status.{s}") for s in sm.STATUS_MARKS},
+        status_labels={s: t(f"kpi.status.{s}") for s in summary_view.STATUS_MARKS},
         plan_label=t("charts.plan_fact.plan"),
         no_data=t("charts.plan_fact.none"),
         locale=t.locale,
@@ -336,14 +340,14 @@ def channels_spec(data: sm.TeamData, t: Translator) -> ch.ChannelChart | None:
             ch.ChannelMetric(
                 title=k.titles[t.locale] if code != "spend" else t("charts.channels.spend"),
                 values=tuple(_f(v) for v in values),
-                labels=tuple(sm.fmt(v, k.unit, t, currency) for v in values),
+                labels=tuple(summary_view.fmt(v, k.unit, t, currency) for v in values),
                 direction=k.direction,
                 reference=reference,
             )
         )
     return ch.ChannelChart(
         title=t("charts.channels.title"),
-        subtitle=sm.period_label(data.team, data.period, t),
+        subtitle=summary_view.period_label(data.team, data.period, t),
         channels=tuple(t(f"charts.channel.{code}") for code, _ in keep),
         metrics=tuple(metrics),
         no_data=kpi.format_number(None, "count", t.locale),
@@ -386,10 +390,10 @@ def funnel_spec(data: sm.TeamData, t: Translator) -> ch.FunnelChart | None:
             )
         )
     roles = {c for m in chosen for c in m.role_codes}
-    who = ", ".join(sm.role_title(c, t) for c in data.role_codes() if c in roles)
+    who = ", ".join(summary_view.role_title(c, t) for c in data.role_codes() if c in roles)
     return ch.FunnelChart(
         title=t("charts.funnel.title"),
-        subtitle=f"{who} · {sm.period_label(data.team, data.period, t)}",
+        subtitle=f"{who} · {summary_view.period_label(data.team, data.period, t)}",
         steps=tuple(stages),
         note=t("charts.funnel.note"),
         no_data=kpi.format_number(None, "count", t.locale),

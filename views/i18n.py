@@ -24,6 +24,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
 from kpi.formatting import format_period
+from models.tables import Team, User
 from services.common.locales import SUPPORTED_LOCALES
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -63,9 +64,6 @@ class Translator:
         """A plural form chosen by `count` (1 задача, 2 задачи, 5 задач)."""
         text = self._translations.ngettext(key, key, count)
         return text.format(count=count, **params)
-
-    def has(self, key: str) -> bool:
-        return self._translations.gettext(key) != key
 
     def number(self, value: Decimal | int | float, digits: int = 2) -> str:
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
@@ -114,6 +112,15 @@ class I18n:
                 if short in self._translators:
                     return self._translators[short]
         return self._translators[self.default]
+
+    def for_user(self, user: User | None, team: Team | None = None) -> Translator:
+        """The one language rule for a person: their own choice (/lang), then their Telegram
+        language, then the team's, then the default."""
+        return self.pick(
+            user.locale if user else None,
+            user.language_code if user else None,
+            team.locale if team else None,
+        )
 
     @property
     def locales(self) -> Mapping[str, Translator]:

@@ -15,6 +15,7 @@ from services.common.clock import team_today
 from services.reports import summary as sm
 from services.reports.monthly import load, task_counts
 from views import digest as digests
+from views import summary as summary_view
 from views.i18n import Translator, escape
 
 log = logging.getLogger(__name__)
@@ -41,19 +42,19 @@ def report_text(
     top = sm.headline(data)
     if top:
         out += ["", t("digest.headline")]
-        out += [sm.line_text(x, t, currency) for x in top]
+        out += [summary_view.line_text(x, t, currency) for x in top]
     for code in data.role_codes():
         holders = [m for m in data.members if code in m.role_codes]
         out += [
             "",
             t(
                 "summary.role",
-                role=escape(sm.role_title(code, t)),
+                role=escape(summary_view.role_title(code, t)),
                 people=t.n("summary.people", len(holders)),
             ),
         ]
         answered = any(m.id in data.responded for m in holders)
-        out += sm.role_block(sm.role_lines(data, code), t, currency, answered=answered)
+        out += summary_view.role_block(sm.role_lines(data, code), t, currency, answered=answered)
     out += ["", t("monthly.change_note")]
     hit, missed = digests.targets_met(data)
     out += ["", t("digest.targets")]
@@ -68,7 +69,11 @@ def report_text(
     out += ["", t("monthly.reports", total=periods)]
     for member in data.members:
         out.append(
-            t("monthly.member_reports", name=sm.name(member), done=reported.get(member.id, 0))
+            t(
+                "monthly.member_reports",
+                name=summary_view.name(member),
+                done=reported.get(member.id, 0),
+            )
         )
     out += ["", t("monthly.tasks", **tasks)]
     return "\n".join(out)

@@ -149,15 +149,6 @@ def reminder_text(task: Task, team: Team, t: Translator, today: date) -> str:
     return head + "\n\n" + task_card(task, t, today)
 
 
-def reason(error: task_service.TaskError, t: Translator) -> str:
-    """The refusal's text, dates in the reader's format."""
-    params = {
-        key: t.date(value, "yMMMd") if isinstance(value, date) else escape(str(value))
-        for key, value in error.params.items()
-    }
-    return t(error.key, **params)
-
-
 def created_text(task: Task, owner: Member, t: Translator, today: date, reached: bool) -> str:
     """The group's confirmation of a new task."""
     text = t(

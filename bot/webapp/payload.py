@@ -14,8 +14,8 @@ from kpi import KpiLine, Period
 from models.tables import Member, User
 from services import dashboard as dash
 from services.dashboard import Row, Scorecard
-from services.reports import summary as sm
 from services.tasks import tasks as task_service
+from views import summary as sm
 from views.i18n import I18n, Translator
 
 STATUSES = ("on_track", "at_risk", "off_track", "no_data")

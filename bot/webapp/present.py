@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kpi import KpiLine
-from services.reports import summary as sm
+from views import summary as sm
 from views.i18n import Translator
 
 MARKS = sm.STATUS_MARKS

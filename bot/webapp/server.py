@@ -26,9 +26,12 @@ from handlers.common import leads
 from models.tables import Member, Task, Team, User
 from services import dashboard as dash
 from services.common.clock import team_today
+from services.common.errors import UserError
 from services.reports import summary as sm
 from services.tasks import tasks as task_service
 from services.team import teams
+from views import summary as summary_view
+from views.common import error_text
 from views.i18n import Translator, escape
 
 log = logging.getLogger(__name__)
@@ -303,15 +306,13 @@ async def task_due(request: web.Request) -> web.Response:
         try:
             due = task_service.read_due(typed[:100], today=today, locale=access.t.locale)
             task_service.move(task, due, today)
-        except task_service.TaskError as error:
-            from views import tasks as task_notices
-
-            raise ApiError(400, sm.plain(task_notices.reason(error, access.t))) from None
+        except UserError as error:
+            raise ApiError(400, summary_view.plain(error_text(error, access.t))) from None
         await session.commit()
         text = access.t(
             "task.due_moved", text=escape(task.text), due=payload.due_text(task, access.t, today)
         )
-        return web.json_response({"ok": True, "message": sm.plain(text)})
+        return web.json_response({"ok": True, "message": summary_view.plain(text)})
 
 
 async def meetings(request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ A callback query is refused with an alert instead of a message.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -16,12 +17,13 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.middlewares import Handler
 from handlers.common import leads
 from models.tables import Team, User
 
 TEAM_REQUIRED = {"team": "member"}
 LEADS_ONLY = {"team": "lead"}
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 def leads_only(refusal: str) -> dict[str, str]:

@@ -25,10 +25,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
+from models.db import upsert_insert
 from models.tables import Answer, Checkin, Collection, Member, Team, User
 from services.checkins import sanity as checkin_sanity
 from services.checkins.sanity import Doubt
@@ -108,12 +108,6 @@ class Outcome:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _insert(session: AsyncSession) -> Any:
-    """INSERT … ON CONFLICT for the session's database."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert
-
-
 def inputs_of(member: Member) -> tuple[kpi.Input, ...]:
     codes = [c for c in member.role_codes if _known_role(c)]
     return kpi.inputs_for_roles(codes)
@@ -153,7 +147,7 @@ async def ensure_collection(
 ) -> Collection:
     """The team's collection for the cycle's period, created if missing (flushed, not committed)."""
     statement = (
-        _insert(session)(Collection)
+        upsert_insert(session, Collection)
         .values(
             team_id=team.id,
             period_start=cycle.period.start,
@@ -182,7 +176,7 @@ async def ensure_checkin(
 ) -> tuple[Checkin, bool]:
     """The member's check-in for the period and whether this call created it."""
     statement = (
-        _insert(session)(Checkin)
+        upsert_insert(session, Checkin)
         .values(
             member_id=member.id,
             period_start=collection.period_start,
@@ -379,7 +373,7 @@ async def _save(session: AsyncSession, flow: Flow, value: Decimal | None, now: d
     if not await _move(session, flow, **changes):
         return Outcome("stale")
     late = flow.is_late(now)
-    statement = _insert(session)(Answer).values(
+    statement = upsert_insert(session, Answer).values(
         member_id=flow.member.id,
         period_start=flow.collection.period_start,
         input_code=current.code,

@@ -10,14 +10,15 @@ Understood (Russian and English, any case, with or without «до» / «к» / "
 - «через 3 дня», «через день», «через неделю», «через 2 недели», "in 3 days", "in a week",
   "in 2 weeks".
 
-Errors are `DueDateError` with a reason code; its text is the translation key `due.error.<reason>`.
+Refusals are `UserError`s with the key `due.error.<reason>`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
+
+from services.common.errors import UserError
 
 MAX_AHEAD_DAYS = 366
 PREPOSITIONS = {"до", "к", "ко", "в", "во", "by", "until", "till", "on", "due"}
@@ -56,19 +57,6 @@ NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})(?:\2(\d{2}|\d{4}))?$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
-class DueDateError(ValueError):
-    """A deadline that can't be used; `key` is the translation key, `params` its values."""
-
-    def __init__(self, reason: str, **params: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-    @property
-    def key(self) -> str:
-        return f"due.error.{self.reason}"
-
-
 def _normalize(text: str) -> str:
     return " ".join(text.lower().replace("ё", "е").strip().rstrip(".,;!").split())
 
@@ -93,7 +81,7 @@ def _make_date(year: int, month: int, day: int, raw: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DueDateError("invalid", value=raw) from None
+        raise UserError("due.error.invalid", full_dates=True, value=raw) from None
 
 
 def _numeric(match: re.Match[str], today: date, locale: str, raw: str) -> date:
@@ -104,7 +92,7 @@ def _numeric(match: re.Match[str], today: date, locale: str, raw: str) -> date:
     if year_text is None:
         found = _make_date(today.year, month, day, raw) if month <= 12 else None
         if found is None:
-            raise DueDateError("invalid", value=raw)
+            raise UserError("due.error.invalid", full_dates=True, value=raw)
         if (today - found).days > 183:
             found = _make_date(today.year + 1, month, day, raw)
         return found
@@ -143,30 +131,30 @@ def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
 
 def _checked(found: date, today: date, raw: str) -> date:
     if found < today:
-        raise DueDateError("past", value=raw, date=found)
+        raise UserError("due.error.past", full_dates=True, value=raw, date=found)
     if (found - today).days > MAX_AHEAD_DAYS:
-        raise DueDateError("too_far", value=raw, date=found)
+        raise UserError("due.error.too_far", full_dates=True, value=raw, date=found)
     return found
 
 
 def parse_due(text: str, today: date, locale: str = "ru") -> date:
-    """The date `text` names (today or later), else DueDateError with the reason."""
+    """The date `text` names (today or later), else UserError with the reason."""
     raw = text.strip()
     normalized = _strip_preposition(_normalize(text))
     if not normalized:
-        raise DueDateError("empty")
+        raise UserError("due.error.empty", full_dates=True)
     found = _recognize(normalized, today, locale, raw)
     if found is None:
-        raise DueDateError("unknown", value=raw)
+        raise UserError("due.error.unknown", full_dates=True, value=raw)
     return _checked(found, today, raw)
 
 
 def split_due(text: str, today: date, locale: str = "ru") -> tuple[str, date]:
     """A task's words and its deadline, written at the end («… до пт») or at the start.
 
-    Raises DueDateError("missing") when no deadline is found, or the reason the found one can't
-    be used (a past date, 31.02, ...). A short weekday («пт», "fri") needs its preposition here
-    («до пт», "by fri"), so a task about "sun" or "mon" is not read as a deadline.
+    Raises UserError("due.error.missing") when no deadline is found, or the reason the found one
+    can't be used (a past date, 31.02, ...). A short weekday («пт», "fri") needs its preposition
+    here («до пт», "by fri"), so a task about "sun" or "mon" is not read as a deadline.
     """
     words = text.split()
     for size in range(min(4, len(words)), 0, -1):
@@ -175,7 +163,7 @@ def split_due(text: str, today: date, locale: str = "ru") -> tuple[str, date]:
             found = _deadline_phrase(phrase, today, locale)
             if found is not None:
                 return " ".join(rest).strip(), _checked(found, today, phrase)
-    raise DueDateError("missing")
+    raise UserError("due.error.missing", full_dates=True)
 
 
 def _deadline_phrase(phrase: str, today: date, locale: str) -> date | None:

@@ -30,22 +30,10 @@ async def answers_by_member(
     return result
 
 
-async def member_inputs(
-    session: AsyncSession, team: Team, members: Sequence[Member], period: Period
-) -> list[MemberInputs]:
-    """Each member's inputs for one period (members with no answers get empty inputs)."""
-    answers = await answers_by_member(session, team, [period.start])
-    by_member = answers.get(period.start, {})
-    return [
-        MemberInputs(member_id=m.id, role_codes=m.role_codes, inputs=dict(by_member.get(m.id, {})))
-        for m in members
-    ]
-
-
 async def history(
     session: AsyncSession, team: Team, members: Sequence[Member], periods: Sequence[Period]
 ) -> list[list[MemberInputs]]:
-    """member_inputs for each period, oldest first, in one query."""
+    """Each member's inputs for each period (empty when no answers), oldest first, in one query."""
     answers = await answers_by_member(session, team, [p.start for p in periods])
     return [
         [
@@ -60,21 +48,30 @@ async def history(
     ]
 
 
-async def targets(
-    session: AsyncSession, team: Team, period: Period, member_id: int | None = None
-) -> dict[str, Decimal]:
-    """KPI code → plan value in force for the period; a member's own target beats the team's,
-    a one-period target beats an open-ended one, a newer one beats an older one."""
+async def targets_in_force(session: AsyncSession, team: Team, period: Period) -> list[Target]:
+    """Every target row of the team in force for the period, oldest first: the one query of
+    "the target in force" (services/reports/targets.pick chooses among them per scope)."""
     query = (
         select(Target)
         .where(
             Target.team_id == team.id,
             Target.valid_from <= period.start,
             or_(Target.valid_to.is_(None), Target.valid_to >= period.start),
-            or_(Target.member_id.is_(None), Target.member_id == member_id),
         )
-        .order_by(Target.created_at, Target.id)
+        .order_by(Target.id)
     )
-    rows = list(await session.scalars(query))
+    return list(await session.scalars(query))
+
+
+async def targets(
+    session: AsyncSession, team: Team, period: Period, member_id: int | None = None
+) -> dict[str, Decimal]:
+    """KPI code → plan value in force for the period; a member's own target beats the team's,
+    a one-period target beats an open-ended one, a newer one beats an older one."""
+    rows = [
+        row
+        for row in await targets_in_force(session, team, period)
+        if row.member_id is None or row.member_id == member_id
+    ]
     rows.sort(key=lambda t: (t.member_id is not None, t.valid_to is not None, t.created_at, t.id))
     return {row.kpi_code: row.value for row in rows}

@@ -30,7 +30,6 @@ from services.common import kpi_data
 from services.common.clock import team_today
 from services.reports import digest as digest_data
 from services.reports import summary as sm
-from services.reports import targets as target_rows
 from services.team import rhythm, teams
 
 log = logging.getLogger(__name__)
@@ -137,7 +136,7 @@ async def load(
             .group_by(Answer.member_id)
         )
         reported = {member_id: int(n) for member_id, n in await session.execute(query)}
-    plans = await target_rows.in_period(session, team, current[-1]) if current else []
+    plans = await kpi_data.targets_in_force(session, team, current[-1]) if current else []
     data = sm.TeamData(
         team=team,
         members=members,

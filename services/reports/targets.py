@@ -13,28 +13,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
 from kpi import KPI, InputError, Period
 from models.tables import Member, Target, Team
+from services.common.errors import UserError
 from services.team import teams, users
 
 ONE_PERIOD_WORDS = frozenset({"period", "период", "once", "разово"})
 CLEAR_WORDS = frozenset({"off", "clear", "delete", "-", "—", "нет", "удалить", "снять"})
 SIGNED_UNITS = frozenset({"points"})  # NPS may be negative
-
-
-class TargetError(ValueError):
-    """A refused /targets command: a translation key and its parameters."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -44,20 +35,6 @@ class TargetCommand:
     member: Member | None = None
     role_code: str | None = None
     one_period: bool = False
-
-
-async def in_period(session: AsyncSession, team: Team, period: Period) -> list[Target]:
-    """Every target row of the team in force for the period, oldest first."""
-    query = (
-        select(Target)
-        .where(
-            Target.team_id == team.id,
-            Target.valid_from <= period.start,
-            or_(Target.valid_to.is_(None), Target.valid_to >= period.start),
-        )
-        .order_by(Target.id)
-    )
-    return list(await session.scalars(query))
 
 
 def pick(
@@ -114,14 +91,14 @@ def find_kpi(text: str, candidates: Sequence[KPI]) -> KPI:
     try:
         kpi.metric(wanted)
     except KeyError:
-        raise TargetError("targets.error.unknown_kpi", value=text) from None
-    raise TargetError("targets.error.not_tracked", value=text)
+        raise UserError("targets.error.unknown_kpi", value=text) from None
+    raise UserError("targets.error.not_tracked", value=text)
 
 
 def parse_value(item: KPI, text: str, locale: str) -> Decimal:
     value = kpi.parse_number(text, locale)
     if value < 0 and item.unit not in SIGNED_UNITS:
-        raise TargetError("targets.error.negative", value=text)
+        raise UserError("targets.error.negative", value=text)
     return value
 
 
@@ -153,16 +130,16 @@ async def read_command(
         user = await users.by_username(session, ref)
         member = await teams.member(session, team, user.id) if user else None
         if member is None or not member.active:
-            raise TargetError("targets.error.not_member", value=ref)
+            raise UserError("targets.error.not_member", value=ref)
     elif reply_user_id is not None:
         member = await teams.member(session, team, reply_user_id)
         if member is None or not member.active:
-            raise TargetError("targets.error.not_member_reply")
+            raise UserError("targets.error.not_member_reply")
     one_period = bool(words) and words[-1].lower() in ONE_PERIOD_WORDS
     if one_period:
         words.pop()
     if len(words) < 2:
-        raise TargetError("targets.error.usage")
+        raise UserError("targets.error.usage")
     held = (
         list(member.role_codes)
         if member is not None
@@ -178,7 +155,7 @@ async def read_command(
     else:
         name_words, value_text = _split_value(words, locale)
     if not name_words:
-        raise TargetError("targets.error.usage")
+        raise UserError("targets.error.usage")
     # every role's own title counts («Конверсия» and «Конверсия кампании» are both conversion)
     candidates = [k for code in ([role_code] if role_code else held) for k in kpi.role(code).kpis]
     item = find_kpi(" ".join(name_words), candidates)
@@ -187,7 +164,7 @@ async def read_command(
     try:
         value = parse_value(item, value_text, locale)
     except InputError as error:
-        raise TargetError(error.key, **error.message_params(locale)) from None
+        raise UserError(error.key, **error.message_params(locale)) from None
     return TargetCommand(item, value, member, role_code, one_period)
 
 

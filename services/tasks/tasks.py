@@ -2,7 +2,7 @@
 
 Who may do what: any team member may give a task to themselves; leads give tasks to anyone.
 The owner and leads mark a task done or move its deadline; leads and the task's author cancel it.
-Every refusal is a TaskError carrying the translation key of its reason.
+Every refusal is a UserError carrying the translation key of its reason.
 """
 
 from __future__ import annotations
@@ -10,26 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Member, Task, Team
 from services.common.clock import team_now
-from services.common.dates import DueDateError, parse_due, split_due
+from services.common.dates import parse_due, split_due
+from services.common.errors import UserError
 from services.team import teams, users
 
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 MAX_TEXT = 500
 REMIND_AT = time(9, 0)
-
-
-class TaskError(ValueError):
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -42,10 +35,10 @@ class Draft:
     due: date
 
 
-def _due_error(error: DueDateError) -> TaskError:
-    if error.reason == "missing":
-        return TaskError("task.error.no_due")
-    return TaskError(error.key, **error.params)
+def _due_error(error: UserError) -> UserError:
+    if error.key == "due.error.missing":
+        return UserError("task.error.no_due")
+    return error
 
 
 async def read_command(
@@ -72,14 +65,14 @@ async def read_command(
     if owner_user_id is None:
         owner_user_id = reply_user_id
     if not words:
-        raise TaskError("task.usage")
+        raise UserError("task.usage")
     if owner_user_id is None:
-        raise TaskError("task.error.no_owner")
+        raise UserError("task.error.no_owner")
     owner = await teams.member(session, team, owner_user_id) if owner_user_id else None
     if owner is None or not owner.active:
         if owner_ref:
-            raise TaskError("task.error.not_member", name=owner_ref)
-        raise TaskError("task.error.not_member_reply")
+            raise UserError("task.error.not_member", name=owner_ref)
+        raise UserError("task.error.not_member_reply")
     text, due = read_text(" ".join(words), today=today, locale=locale)
     return Draft(owner=owner, owner_ref=owner_ref, text=text, due=due)
 
@@ -88,17 +81,17 @@ def read_text(text: str, *, today: date, locale: str) -> tuple[str, date]:
     """A task's text and deadline typed in reply to a prompt («поднять CTR до пт»)."""
     try:
         words, due = split_due(text.strip(), today, locale)
-    except DueDateError as error:
+    except UserError as error:
         raise _due_error(error) from None
     if not words:
-        raise TaskError("task.error.empty")
+        raise UserError("task.error.empty")
     return words, due
 
 
 def read_due(text: str, *, today: date, locale: str) -> date:
     try:
         return parse_due(text, today, locale)
-    except DueDateError as error:
+    except UserError as error:
         raise _due_error(error) from None
 
 
@@ -116,23 +109,23 @@ async def create(
     meeting_id: int | None = None,
     kpi_code: str | None = None,
 ) -> Task:
-    """Validates and stores a task (not committed); raises TaskError with the reason."""
+    """Validates and stores a task (not committed); raises UserError with the reason."""
     text = " ".join(text.split())
     if not text:
-        raise TaskError("task.error.empty")
+        raise UserError("task.error.empty")
     if len(text) > MAX_TEXT:
-        raise TaskError("task.error.too_long", limit=MAX_TEXT)
+        raise UserError("task.error.too_long", limit=MAX_TEXT)
     if owner is None:
-        raise TaskError("task.error.no_owner")
+        raise UserError("task.error.no_owner")
     if owner.team_id != team.id or not owner.active:
-        raise TaskError("task.error.not_member_reply")
+        raise UserError("task.error.not_member_reply")
     if due < today:
-        raise TaskError("due.error.past", value="", date=due)
+        raise UserError("due.error.past", value="", date=due)
     if not author_is_lead:
         if author is None:
-            raise TaskError("task.error.join_first")
+            raise UserError("task.error.join_first")
         if author.id != owner.id:
-            raise TaskError("task.error.only_own")
+            raise UserError("task.error.only_own")
     task = Task(
         team_id=team.id,
         meeting_id=meeting_id,
@@ -159,23 +152,23 @@ def can_cancel(task: Task, user_id: int, is_lead: bool) -> bool:
 
 def mark_done(task: Task, now: datetime) -> None:
     if task.status != OPEN:
-        raise TaskError("task.error.closed")
+        raise UserError("task.error.closed")
     task.status = DONE
     task.done_at = now
 
 
 def cancel(task: Task, now: datetime) -> None:
     if task.status != OPEN:
-        raise TaskError("task.error.closed")
+        raise UserError("task.error.closed")
     task.status = CANCELLED
     task.done_at = now
 
 
 def move(task: Task, due: date, today: date) -> None:
     if task.status != OPEN:
-        raise TaskError("task.error.closed")
+        raise UserError("task.error.closed")
     if due < today:
-        raise TaskError("due.error.past", value="", date=due)
+        raise UserError("due.error.past", value="", date=due)
     task.due = due
     task.last_reminded = today
 
@@ -246,16 +239,6 @@ def completion(tasks: Sequence[Task], today: date) -> Completion:
         overdue=sum(is_overdue(t, today) for t in still_open),
         cancelled=sum(t.status == CANCELLED for t in tasks),
     )
-
-
-async def created_between(
-    session: AsyncSession, team: Team, start: datetime, end: datetime
-) -> list[Task]:
-    """Tasks set in [start, end) — e.g. over a digest's period."""
-    query = select(Task).where(
-        Task.team_id == team.id, Task.created_at >= start, Task.created_at < end
-    )
-    return list(await session.scalars(query.order_by(Task.id)))
 
 
 async def teams_with_reminders(session: AsyncSession, now: datetime) -> list[int]:

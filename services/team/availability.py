@@ -11,12 +11,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Away, Holiday, Member, Team
+from services.common.errors import UserError
 
 DAY = r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?"
 SINGLE = re.compile(rf"^{DAY}$")
@@ -26,15 +26,6 @@ MAX_HOLIDAY_DAYS = 31
 PAST_YEAR_AFTER = timedelta(days=183)
 
 
-class AvailabilityError(ValueError):
-    """A refusal with a translation key and its parameters."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-
 def _day(day: str, month: str, year: str | None, today: date, text: str) -> date:
     try:
         if year is not None:
@@ -42,7 +33,7 @@ def _day(day: str, month: str, year: str | None, today: date, text: str) -> date
             return date(full, int(month), int(day))
         guess = date(today.year, int(month), int(day))
     except ValueError:
-        raise AvailabilityError("away.error.date", value=text) from None
+        raise UserError("away.error.date", value=text) from None
     if today - guess > PAST_YEAR_AFTER:
         guess = guess.replace(year=today.year + 1)
     return guess
@@ -63,13 +54,13 @@ def parse_range(text: str, today: date) -> tuple[date, date]:
             if (year_end - start).days <= MAX_AWAY_DAYS:
                 end = year_end
     else:
-        raise AvailabilityError("away.error.format", value=value)
+        raise UserError("away.error.format", value=value)
     if end < start:
-        raise AvailabilityError("away.error.order", start=start, end=end)
+        raise UserError("away.error.order", start=start, end=end)
     if end < today:
-        raise AvailabilityError("away.error.past", end=end)
+        raise UserError("away.error.past", end=end)
     if (end - start).days >= MAX_AWAY_DAYS:
-        raise AvailabilityError("away.error.too_long", days=MAX_AWAY_DAYS)
+        raise UserError("away.error.too_long", days=MAX_AWAY_DAYS)
     return start, end
 
 
@@ -137,7 +128,7 @@ async def away_on(session: AsyncSession, member_ids: Sequence[int], day: date) -
 def parse_holidays(text: str, today: date) -> list[date]:
     start, end = parse_range(text, today)
     if (end - start).days >= MAX_HOLIDAY_DAYS:
-        raise AvailabilityError("holiday.error.too_long", days=MAX_HOLIDAY_DAYS)
+        raise UserError("holiday.error.too_long", days=MAX_HOLIDAY_DAYS)
     return days_in(start, end)
 
 

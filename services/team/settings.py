@@ -1,6 +1,6 @@
 """Team settings a lead can change: each name has a parser that validates a typed value.
 
-A parser returns the value to store or raises SettingError with a translation key (and
+A parser returns the value to store or raises UserError with a translation key (and
 parameters) saying why the value was refused. Features add their own settings here.
 """
 
@@ -16,19 +16,13 @@ from babel.numbers import is_currency
 
 from models.tables import Team
 from services.common.dates import weekday_index
+from services.common.errors import UserError
 from services.common.locales import SUPPORTED_LOCALES
 
 CADENCES = ("weekly", "biweekly", "monthly")
 CURRENCY_CHOICES = ("RUB", "USD", "EUR", "KZT", "BYN", "UZS")
 CHOICE_ERROR = "settings.error.choice"
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
-
-
-class SettingError(ValueError):
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class Setting:
 def parse_time(text: str) -> str:
     match = TIME.match(text.strip())
     if not match:
-        raise SettingError("settings.error.time", value=text)
+        raise UserError("settings.error.time", value=text)
     return f"{int(match[1]):02d}:{match[2]}"
 
 
@@ -50,7 +44,7 @@ def parse_weekday(text: str) -> int:
     if value is None:
         if text.strip().isdigit() and 1 <= int(text) <= 7:
             return int(text) - 1
-        raise SettingError("settings.error.weekday", value=text)
+        raise UserError("settings.error.weekday", value=text)
     return value
 
 
@@ -59,14 +53,14 @@ def parse_timezone(text: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SettingError("settings.error.timezone", value=name) from exc
+        raise UserError("settings.error.timezone", value=name) from exc
     return name
 
 
 def parse_currency(text: str) -> str:
     code = text.strip().upper()
     if not is_currency(code):
-        raise SettingError("settings.error.currency", value=text)
+        raise UserError("settings.error.currency", value=text)
     return code
 
 
@@ -74,7 +68,7 @@ def parse_choice(choices: tuple[str, ...], key: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in choices:
-            raise SettingError(key, value=text, choices=", ".join(choices))
+            raise UserError(key, value=text, choices=", ".join(choices))
         return value
 
     return parse
@@ -84,7 +78,7 @@ def parse_minutes(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         value = text.strip()
         if not value.isdigit() or not low <= int(value) <= high:
-            raise SettingError("settings.error.range", value=text, low=low, high=high)
+            raise UserError("settings.error.range", value=text, low=low, high=high)
         return int(value)
 
     return parse
@@ -96,7 +90,7 @@ def parse_bool(text: str) -> bool:
         return True
     if value in {"off", "no", "нет", "выкл", "0", "leads", "лидам"}:
         return False
-    raise SettingError("settings.error.bool", value=text)
+    raise UserError("settings.error.bool", value=text)
 
 
 SETTINGS: dict[str, Setting] = {
@@ -124,7 +118,7 @@ def apply(team: Team, name: str, text: str) -> Any:
     """Validate and store one setting; returns the stored value."""
     setting = SETTINGS.get(name.lower())
     if setting is None:
-        raise SettingError("settings.error.unknown", value=name, names=", ".join(SETTINGS))
+        raise UserError("settings.error.unknown", value=name, names=", ".join(SETTINGS))
     value = setting.parse(text)
     setattr(team, setting.column, value)
     return value

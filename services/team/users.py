@@ -1,11 +1,21 @@
 from __future__ import annotations
 
-from aiogram.types import User as TgUser
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import upsert_insert
 from models.tables import User
+
+
+class TgUser(Protocol):
+    """What Telegram says of a user (aiogram's User has these)."""
+
+    id: int
+    username: str | None
+    full_name: str
+    language_code: str | None
 
 
 async def upsert(session: AsyncSession, tg_user: TgUser) -> User:

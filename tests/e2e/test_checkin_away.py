@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from models.db import session_maker
 from models.tables import Away, Holiday
-from services.team.availability import AvailabilityError, parse_holidays, parse_range
+from services.common.errors import UserError
+from services.team.availability import parse_holidays, parse_range
 from tests.support.checkins import (
     ANNA,
     BORIS,
@@ -67,7 +68,7 @@ def test_dates_people_type(text, start, end):
     ],
 )
 def test_bad_dates_are_refused_with_the_reason(text, key):
-    with pytest.raises(AvailabilityError) as caught:
+    with pytest.raises(UserError) as caught:
         parse_range(text, TODAY)
     assert caught.value.key == key
 
@@ -80,7 +81,7 @@ def test_holidays_are_days_and_a_month_at_most():
         date(2027, 1, 1),
         date(2027, 1, 2),
     ]
-    with pytest.raises(AvailabilityError) as caught:
+    with pytest.raises(UserError) as caught:
         parse_holidays("01.12–01.01", TODAY)
     assert caught.value.key == "holiday.error.too_long"
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from kpi import Period
 from models.db import session_maker
 from models.tables import Member, Target
+from services.common.errors import UserError
 from services.reports import export as ex
 from tests.support.digest import (
     ANNA,
@@ -30,6 +31,7 @@ from tests.support.digest import (
     quick_app,
 )
 from tests.support.text import spaces
+from views import export as export_view
 from views.i18n import I18n
 
 TODAY = date(2026, 11, 23)
@@ -50,7 +52,7 @@ def test_ranges_as_people_type_them():
         ("01.12–20.12", "export.error.future"),
         ("01.01.2020–01.01.2026", "export.error.too_long"),
     ):
-        with pytest.raises(ex.ExportError) as caught:
+        with pytest.raises(UserError) as caught:
             ex.parse_range(text, TODAY)
         assert caught.value.key == key, text
 
@@ -68,11 +70,11 @@ async def export(session):
     await put(session, crew.members["gleb"], WEEK, {"sessions": None})  # «нет данных»
     session.add(Target(team_id=crew.team.id, kpi_code="cpa", value=Decimal(250), valid_from=WEEK))
     await session.commit()
-    return await ex.collect(session, crew.team, PERIODS, I18n().get("ru"))
+    return await export_view.collect(session, crew.team, PERIODS, I18n().get("ru"))
 
 
 async def test_csv_holds_every_answer_and_the_kpis(export):
-    text = ex.to_csv(export, I18n().get("ru")).decode("utf-8")
+    text = export_view.to_csv(export, I18n().get("ru")).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header, body = rows[0], rows[1:]
@@ -95,7 +97,7 @@ async def test_csv_holds_every_answer_and_the_kpis(export):
 
 
 async def test_xlsx_has_a_sheet_per_table_with_real_numbers(export):
-    book = openpyxl.load_workbook(io.BytesIO(ex.to_xlsx(export)))
+    book = openpyxl.load_workbook(io.BytesIO(export_view.to_xlsx(export)))
     assert book.sheetnames == ["Цифры", "KPI участников", "KPI команды"]
     team = book["KPI команды"]
     header = [c.value for c in team[1]]

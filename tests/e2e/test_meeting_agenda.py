@@ -15,7 +15,7 @@ from models.db import session_maker
 from models.tables import PostLog, Team
 from tests.support.app import UNPACED
 from tests.support.meetings import ANNA, BORIS, GROUP, LEAD, numbers, plain, press, say, team_ready
-from views.agenda import split_message
+from views.common import split_message
 
 MSK = ZoneInfo("Europe/Moscow")
 

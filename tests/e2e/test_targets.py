@@ -12,6 +12,8 @@ from sqlalchemy import select
 from kpi import Period
 from models.db import session_maker
 from models.tables import Target, Team
+from services.common import kpi_data
+from services.common.errors import UserError
 from services.reports import targets as tg
 from tests.support.digest import (
     ANNA,
@@ -68,7 +70,7 @@ async def test_commands_are_read_by_code_title_role_member_and_period(session):
 )
 async def test_bad_commands_are_refused_with_a_reason(session, text, key):
     crew = await make_team(session)
-    with pytest.raises(tg.TargetError) as caught:
+    with pytest.raises(UserError) as caught:
         await read(session, crew, text)
     assert caught.value.key == key
 
@@ -80,10 +82,10 @@ async def test_from_now_on_ends_the_old_plan_and_one_period_beats_it(session):
     await tg.apply(session, team, await read(session, crew, "cpa 400"), NEXT)
     await tg.apply(session, team, await read(session, crew, "cpa 300 период"), NEXT)
     await session.commit()
-    assert tg.pick(await tg.in_period(session, team, PERIOD)) == {"cpa": Decimal(450)}
-    assert tg.pick(await tg.in_period(session, team, NEXT)) == {"cpa": Decimal(300)}
+    assert tg.pick(await kpi_data.targets_in_force(session, team, PERIOD)) == {"cpa": Decimal(450)}
+    assert tg.pick(await kpi_data.targets_in_force(session, team, NEXT)) == {"cpa": Decimal(300)}
     later = Period(date(2026, 11, 30), date(2026, 12, 6))
-    assert tg.pick(await tg.in_period(session, team, later)) == {"cpa": Decimal(400)}
+    assert tg.pick(await kpi_data.targets_in_force(session, team, later)) == {"cpa": Decimal(400)}
     rows = list(await session.scalars(select(Target).order_by(Target.id)))
     assert [(r.value, r.valid_from, r.valid_to) for r in rows] == [
         (Decimal(450), WEEK, WEEK + timedelta(days=6)),  # ended, not rewritten
@@ -92,8 +94,8 @@ async def test_from_now_on_ends_the_old_plan_and_one_period_beats_it(session):
     ]
     await tg.apply(session, team, await read(session, crew, "cpa off"), later)
     await session.commit()
-    assert tg.pick(await tg.in_period(session, team, later)) == {}
-    assert tg.pick(await tg.in_period(session, team, NEXT)) == {"cpa": Decimal(300)}
+    assert tg.pick(await kpi_data.targets_in_force(session, team, later)) == {}
+    assert tg.pick(await kpi_data.targets_in_force(session, team, NEXT)) == {"cpa": Decimal(300)}
 
 
 async def test_a_member_beats_a_role_beats_the_team(session):
@@ -106,7 +108,7 @@ async def test_a_member_beats_a_role_beats_the_team(session):
     ):
         await tg.apply(session, team, await read(session, crew, text), PERIOD)
     await session.commit()
-    rows = await tg.in_period(session, team, PERIOD)
+    rows = await kpi_data.targets_in_force(session, team, PERIOD)
     boris = crew.members["boris"].id
     assert tg.pick(rows)["conversion_rate"] == Decimal(3)
     assert tg.pick(rows, role_code="targetologist")["conversion_rate"] == Decimal(2)

@@ -55,3 +55,14 @@ def test_language_pick_falls_back():
     assert i18n.pick("ru", "en").locale == "ru"
     assert i18n.pick(None, "de", None).locale == "ru"
     assert i18n.pick(None, "de", "en").locale == "en"
+
+
+def test_for_user_is_the_choice_then_telegram_then_the_team():
+    from types import SimpleNamespace as NS
+
+    i18n = I18n()
+    team = NS(locale="en")
+    assert i18n.for_user(NS(locale="ru", language_code="en"), team).locale == "ru"
+    assert i18n.for_user(NS(locale=None, language_code="en-GB"), NS(locale="ru")).locale == "en"
+    assert i18n.for_user(NS(locale=None, language_code="de"), team).locale == "en"
+    assert i18n.for_user(None, None).locale == "ru"

@@ -10,9 +10,12 @@ import pytest
 
 from kpi import Period
 from models.tables import Target
+from services.common.errors import UserError
 from services.reports import summary as sm
 from tests.support.digest import WEEK, WEEK_BEFORE, make_team, put, put_numbers
 from tests.support.text import spaces
+from views import summary as summary_view
+from views.common import split_message
 from views.i18n import I18n
 
 PERIOD = Period(WEEK, date(2026, 11, 22))
@@ -101,7 +104,7 @@ async def test_team_text_spells_out_values_changes_targets_and_no_data(session, 
     )
     await session.commit()
     data = await sm.load(session, crew.team, PERIOD)
-    text = spaces(sm.team_text(data, I18n().get("ru")))
+    text = spaces(summary_view.team_text(data, I18n().get("ru")))
     assert "Сводка команды «Маркетинг»</b> · 16–22 нояб." in text
     assert "Отчитались: 3 из 4 · нет ответа: Глеб Иванов" in text
     assert "<b>Контекстолог</b> · 2 человека" in text
@@ -112,7 +115,7 @@ async def test_team_text_spells_out_values_changes_targets_and_no_data(session, 
     # the SEO specialist sent nothing: one «no data» line for the role
     seo = text.split("<b>SEO специалист</b>")[1]
     assert seo.split("\n")[1] == "▫️ нет данных за период"
-    en = spaces(sm.team_text(data, I18n().get("en")))
+    en = spaces(summary_view.team_text(data, I18n().get("en")))
     assert "Reported: 3 of 4 · no answer: Глеб Иванов" in en
     assert "<b>1.5%</b> · ▼ 1 pp" in en
 
@@ -126,7 +129,7 @@ async def test_undefined_ratios_are_na(session):
     ctx = by_code(sm.role_lines(data, "context_ads_specialist"))
     assert ctx["ctr"].value is None and ctx["cpa"].value is None
     assert ctx["ctr"].status.value == "no_data"
-    text = spaces(sm.team_text(data, I18n().get("ru")))
+    text = spaces(summary_view.team_text(data, I18n().get("ru")))
     assert "▫️ CTR (click-through rate): <b>н/д</b>" in text
     assert "▫️ ROAS (return on ad spend): <b>н/д</b>" in text  # no revenue given
 
@@ -150,7 +153,7 @@ async def test_a_member_sees_their_own_numbers_against_their_targets(session, cr
     assert own["ctr"].attainment == own["ctr"].value  # against a plan of 1 %
     assert own["ctr"].status.value == "off_track"
     assert own["ctr"].previous is None  # she sent nothing the week before
-    text = spaces(sm.member_text(data, vera, I18n().get("ru")))
+    text = spaces(summary_view.member_text(data, vera, I18n().get("ru")))
     assert "Ваши KPI</b> · «Маркетинг» · 16–22 нояб." in text
     assert "❌ CTR (click-through rate): <b>0,7 %</b> · план 1 % (66,7 %)" in text
     anna = by_code(sm.member_lines(data, crew.members["anna"])["context_ads_specialist"])
@@ -165,14 +168,14 @@ def test_days_typed_for_a_period():
     assert sm.parse_day("1.2.26", today) == date(2026, 2, 1)
     for bad, key in (("32.11", "summary.error.date"), ("вчера", "summary.error.date"),
                      ("01.12.2026", "summary.error.future")):  # fmt: skip
-        with pytest.raises(sm.SummaryError) as caught:
+        with pytest.raises(UserError) as caught:
             sm.parse_day(bad, today)
         assert caught.value.key == key
 
 
 def test_long_texts_are_cut_at_line_ends():
     text = "\n".join(f"<b>строка {i}</b> " + "х" * 80 for i in range(200))
-    parts = sm.chunks(text)
+    parts = split_message(text)
     assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
     assert "\n".join(parts) == text
     assert all(p.count("<b>") == p.count("</b>") for p in parts)
@@ -197,5 +200,13 @@ async def test_an_unfinished_check_in_is_not_a_report(session, crew):
     await session.commit()
     data = await sm.load(session, crew.team, PERIOD)
     assert data.responded == {crew.members["anna"].id, crew.members["vera"].id}
-    text = spaces(sm.team_text(data, I18n().get("ru")))
+    text = spaces(summary_view.team_text(data, I18n().get("ru")))
     assert "Отчитались: 2 из 4 · не закончили: Борис Орлов · нет ответа: Глеб Иванов" in text
+
+
+def test_one_splitter_keeps_the_order_around_a_line_over_the_limit():
+    from views.common import split_message
+
+    text = "head\n" + "x" * 5000 + "\ntail"
+    assert split_message(text) == ["head", "x" * 4096, "x" * 904 + "\ntail"]
+    assert split_message("a\n\nb", limit=2) == ["a", "b"]

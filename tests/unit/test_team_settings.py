@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.common.errors import UserError
 from services.team.settings import (
-    SettingError,
     parse_bool,
     parse_currency,
     parse_time,
@@ -41,7 +41,7 @@ def test_weekdays_in_both_languages(text: str, index: int) -> None:
     ],
 )
 def test_refusals_carry_their_reason(parse, text: str, key: str) -> None:
-    with pytest.raises(SettingError) as caught:
+    with pytest.raises(UserError) as caught:
         parse(text)
     assert caught.value.key == key
 
