@@ -18,7 +18,7 @@ from services.tasks import tasks as task_service
 from views import summary as sm
 from views.i18n import I18n, Translator
 
-STATUSES = ("on_track", "at_risk", "off_track", "no_data")
+STATUSES = tuple(present.MARKS)  # the presenter's statuses, in its order
 
 
 def user_name(user: User) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -199,3 +200,35 @@ async def test_entry_points_a_web_app_button_in_private_a_direct_link_in_the_gro
     assert button["url"] == f"https://t.me/planerka_bot/dashboard?startapp={fx.team_id}"
     assert "web_app" not in button  # web_app buttons work only in private chats
     assert agenda.seq <= last.seq
+
+
+async def test_in_webhook_mode_the_mini_app_is_served_by_the_webhooks_server(
+    emu, database_url, clock
+):
+    from tests.support.app import bot_running, make_settings
+    from tests.support.webhook import free_port
+
+    emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
+    port = free_port()
+    settings = make_settings(
+        emu,
+        database_url,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_host="127.0.0.1",
+        webhook_port=port,
+        webapp_url=f"http://127.0.0.1:{port}/app/",
+    )
+    async with (
+        bot_running(emu, settings, clock=clock, tick_seconds=3600) as app,
+        aiohttp.ClientSession() as http,
+    ):
+        assert app.webapp is None  # no second server: the webhook's serves /app/
+        async with http.get(f"http://127.0.0.1:{port}/app/") as page:
+            assert page.status == 200 and "telegram-web-app.js" in await page.text()
+        async with http.get(f"http://127.0.0.1:{port}/app/static/telegram-web-app.js") as js:
+            assert js.status == 200 and "Telegram" in await js.text()
+        async with http.get(f"http://127.0.0.1:{port}/app/api/me") as refused:
+            assert refused.status == 401
+        headers = {"Authorization": f"tma {init_data(ANNA, clock())}"}
+        async with http.get(f"http://127.0.0.1:{port}/app/api/me", headers=headers) as me:
+            assert me.status == 200 and (await me.json())["teams"] == []
