@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
 from core.runtime import Runtime
-from handlers.common import leads
+from handlers.common import leads, people
 from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import TEAM_REQUIRED
 from models.tables import Member, Team, User
 from services.common.clock import team_today
 from services.common.errors import UserError
-from services.team import availability, rhythm, teams, users
+from services.team import availability, rhythm, teams
 from views.checkins import moment_text
 from views.common import user_name
 from views.i18n import Translator
@@ -115,14 +115,11 @@ async def away_group(
     runtime: Runtime,
 ) -> None:
     today = team_today(runtime.now(), team.timezone)
-    args = (command.args or "").strip()
+    who = await people.named(message, command.args or "", session)
+    args = who.args
     whose: User | None = user
-    if args.startswith("@"):
-        handle, _, args = args.partition(" ")
-        whose = await users.by_username(session, handle)
-        args = args.strip()
-    elif message.reply_to_message and message.reply_to_message.from_user:
-        whose = await session.get(User, message.reply_to_message.from_user.id)
+    if who.user_id is not None:
+        whose = await session.get(User, who.user_id) if who.user_id else None
     member = await teams.member(session, team, whose.id) if whose else None
     if whose is None or member is None or not member.active:
         key = "checkin.not_member" if whose is not None and whose.id == user.id else "away.who"

@@ -7,10 +7,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.common import people
 from handlers.common.filters import GROUP
 from handlers.common.guards import LEADS_ONLY
 from models.tables import Team, User
-from services.team import teams, users
+from services.team import teams
 from views.common import user_name
 from views.i18n import Translator
 
@@ -34,11 +35,8 @@ async def name_lead(
 
 
 async def _target(message: Message, command: CommandObject, session: AsyncSession) -> User | None:
-    if message.reply_to_message and message.reply_to_message.from_user:
-        return await session.get(User, message.reply_to_message.from_user.id)
-    if command.args and command.args.strip().startswith("@"):
-        return await users.by_username(session, command.args.strip().split()[0])
-    return None
+    who = await people.named(message, command.args or "", session)
+    return await session.get(User, who.user_id) if who.user_id else None
 
 
 def setup() -> Router:

@@ -14,6 +14,7 @@ import kpi
 from core.runtime import Runtime
 from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import LEADS_ONLY
+from handlers.common.people import pointed_at
 from kpi import Period
 from models.tables import Target, Team
 from services.common import kpi_data
@@ -115,14 +116,14 @@ async def targets(
     if not (command.args or "").strip():
         await message.answer(await listing(session, team, period, t))
         return
-    replied = message.reply_to_message
-    reply_user = replied.from_user if replied and replied.from_user else None
+    mentioned, reply_user_id, args = pointed_at(message, command.args or "")
     parsed = await targets_service.read_command(
         session,
         team,
-        command.args or "",
+        args,
         locale=t.locale,
-        reply_user_id=reply_user.id if reply_user and not reply_user.is_bot else None,
+        reply_user_id=reply_user_id,
+        mentioned_user_id=mentioned,
     )
     await targets_service.apply(session, team, parsed, period)
     await session.commit()

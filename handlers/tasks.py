@@ -15,6 +15,7 @@ from core.runtime import Runtime
 from handlers.common import leads
 from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import TEAM_REQUIRED
+from handlers.common.people import pointed_at
 from jobs import tasks as task_jobs
 from models.tables import Member, Task, Team, User
 from services.common.clock import team_today
@@ -41,15 +42,6 @@ async def replies_to_prompt(message: Message, state: FSMContext) -> bool:
     return reply is not None and reply.message_id == data.get("prompt_id")
 
 
-def _mention(message: Message, args: str) -> tuple[int | None, str]:
-    """A tapped mention of someone without a username: their id, and args without the name."""
-    for entity in message.entities or ():
-        if entity.type == "text_mention" and entity.user is not None:
-            name = entity.extract_from(message.text or "")
-            return entity.user.id, args.replace(name, "", 1)
-    return None, args
-
-
 async def new_task(
     message: Message,
     command: CommandObject,
@@ -62,12 +54,7 @@ async def new_task(
     runtime: Runtime,
 ) -> None:
     today = team_today(runtime.now(), team.timezone)
-    replied = message.reply_to_message
-    reply_user_id = (
-        replied.from_user.id if replied and replied.from_user and not replied.from_user.is_bot
-        else None
-    )  # fmt: skip
-    mentioned, args = _mention(message, command.args or "")
+    mentioned, reply_user_id, args = pointed_at(message, command.args or "")
     is_lead = await leads.is_lead(bot, session, team, user.id)
     running = await meetings.running(session, team)
     draft = await task_service.read_command(

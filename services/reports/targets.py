@@ -122,18 +122,18 @@ async def read_command(
     *,
     locale: str,
     reply_user_id: int | None = None,
+    mentioned_user_id: int | None = None,
 ) -> TargetCommand:
-    words = args.split()
+    who = await users.named(
+        session, args, mentioned_user_id=mentioned_user_id, reply_user_id=reply_user_id
+    )
+    words = who.args.split()
     member: Member | None = None
-    if words and words[0].startswith("@"):
-        ref = words.pop(0)
-        user = await users.by_username(session, ref)
-        member = await teams.member(session, team, user.id) if user else None
+    if who.user_id is not None:
+        member = await teams.member(session, team, who.user_id) if who.user_id else None
         if member is None or not member.active:
-            raise UserError("targets.error.not_member", value=ref)
-    elif reply_user_id is not None:
-        member = await teams.member(session, team, reply_user_id)
-        if member is None or not member.active:
+            if who.ref:
+                raise UserError("targets.error.not_member", value=who.ref)
             raise UserError("targets.error.not_member_reply")
     one_period = bool(words) and words[-1].lower() in ONE_PERIOD_WORDS
     if one_period:

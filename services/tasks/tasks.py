@@ -54,16 +54,11 @@ async def read_command(
     """`/task @user text до пт`: the owner is the @user, a tapped mention (its name already cut
     from `args`), or the replied-to person; the deadline is found at the end or the start.
     Refusals in this order: nothing typed, no owner, owner not in the team, no or bad deadline."""
-    words = args.split()
-    owner_ref = None
-    owner_user_id = mentioned_user_id
-    if words and words[0].startswith("@") and len(words[0]) > 1:
-        owner_ref = words.pop(0)
-        if owner_user_id is None:
-            found = await users.by_username(session, owner_ref)
-            owner_user_id = found.id if found else 0
-    if owner_user_id is None:
-        owner_user_id = reply_user_id
+    who = await users.named(
+        session, args, mentioned_user_id=mentioned_user_id, reply_user_id=reply_user_id
+    )
+    words = who.args.split()
+    owner_ref, owner_user_id = who.ref, who.user_id
     if not words:
         raise UserError("task.usage")
     if owner_user_id is None:

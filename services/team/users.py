@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
@@ -43,3 +44,31 @@ async def by_username(session: AsyncSession, username: str) -> User | None:
 def mark_reachable(user: User) -> None:
     user.started = True
     user.blocked = False
+
+
+@dataclass(frozen=True)
+class Named:
+    """Whom a command names. `user_id`: None when nobody is named, 0 for an @username nobody
+    here has; `ref`: the @username as typed; `args`: the rest of the command."""
+
+    user_id: int | None
+    ref: str | None
+    args: str
+
+
+async def named(
+    session: AsyncSession,
+    args: str,
+    *,
+    mentioned_user_id: int | None = None,
+    reply_user_id: int | None = None,
+) -> Named:
+    """The one rule for "who": a tapped mention (someone without a username; its name already
+    cut from `args`), else a leading @username, else the person replied to."""
+    if mentioned_user_id is not None:
+        return Named(mentioned_user_id, None, args.strip())
+    first, _, rest = args.strip().partition(" ")
+    if first.startswith("@") and len(first) > 1:
+        found = await by_username(session, first)
+        return Named(found.id if found else 0, first, rest.strip())
+    return Named(reply_user_id, None, args.strip())
