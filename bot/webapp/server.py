@@ -94,19 +94,25 @@ class Access:
         return self.member.id if self.member is not None else None
 
 
-async def _translator(request: web.Request, session: AsyncSession) -> Translator:
-    tg = request[USER]
+async def _translator(
+    request: web.Request, session: AsyncSession, team: Team | None = None
+) -> Translator:
+    """The bot's one language rule (I18n.for_user); someone the bot hasn't met yet: the
+    language their Telegram gives in initData."""
+    tg, i18n = request[USER], _runtime(request).i18n
     user = await session.get(User, tg.id)
-    return _runtime(request).i18n.pick(user.locale if user else None, tg.language_code)
+    if user is None:
+        return i18n.pick(tg.language_code, team.locale if team else None)
+    return i18n.for_user(user, team)
 
 
 async def _access(request: web.Request, session: AsyncSession) -> Access:
     runtime, tg = _runtime(request), request[USER]
-    t = await _translator(request, session)
     try:
         team = await session.get(Team, int(request.match_info["team_id"]))
     except ValueError:
         team = None
+    t = await _translator(request, session, team)
     if team is None:
         raise ApiError(403, t("webapp.error.not_member"))
     member = await teams.member(session, team, tg.id)
