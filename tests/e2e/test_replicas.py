@@ -2,7 +2,7 @@
 PostgreSQL advisory lock), and two real bot processes in webhook mode sharing one PostgreSQL
 lose nothing and repeat nothing when the one broadcasting the questions is killed (SIGKILL).
 
-`python -m tests.test_replicas replica ...` is the replica process the test starts: the real
+`python -m tests.e2e.test_replicas replica ...` is the replica process the test starts: the real
 bot (`bot.app.running`) in webhook mode with a fixed clock and a fast planner tick.
 """
 
@@ -143,7 +143,7 @@ class Replica:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/telegram"
         self.log = log
-        self.args = [sys.executable, "-m", "tests.test_replicas", "replica", database_url,
+        self.args = [sys.executable, "-m", "tests.e2e.test_replicas", "replica", database_url,
                      emu.api_url, str(self.port)]  # fmt: skip
         self.process: asyncio.subprocess.Process | None = None
 
