@@ -11,6 +11,9 @@ Understood (Russian and English, any case, with or without «до» / «к» / "
   "in 2 weeks".
 
 Refusals are `UserError`s with the key `due.error.<reason>`.
+
+Also the one reader of typed days and ranges (`read_day`, `read_range`) that /away, /holiday,
+/export and /summary use, with the one rule for a date typed without a year (`no_year`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from datetime import date, timedelta
 from services.common.errors import UserError
 
 MAX_AHEAD_DAYS = 366
+HALF_YEAR = timedelta(days=183)
+DAY = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?"
+RANGE = re.compile(rf"^({DAY})(?:\s*(?:[-–—‒−]+|\.\.|…)\s*|\s+)({DAY})$")
 PREPOSITIONS = {"до", "к", "ко", "в", "во", "by", "until", "till", "on", "due"}
 
 # Short forms must be the whole word; stems match a word's beginning (пятниц-у, сред-ы).
@@ -57,6 +63,65 @@ NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})(?:\2(\d{2}|\d{4}))?$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
+def no_year(day: int, month: int, today: date, *, ahead: bool) -> date:
+    """The one rule for a date typed without a year: this year's, unless that is more than half
+    a year on the wrong side of `today` — past, for what lies ahead (a deadline, days away),
+    future, for what looks back (a summary, an export) — then next year's or last year's.
+    ValueError if there is no such day."""
+    found = date(today.year, month, day)
+    if ahead and today - found > HALF_YEAR:
+        return date(today.year + 1, month, day)
+    if not ahead and found - today > HALF_YEAR:
+        return date(today.year - 1, month, day)
+    return found
+
+
+def day_parts(token: str, *, month_first: bool = False) -> tuple[int, int, int | None] | None:
+    """(day, month, year or None) of 24.11, 24.11.2026, 24.11.26, 24/11 (11/24 when
+    `month_first`) or 2026-11-24; None if the token isn't shaped like a date."""
+    match = ISO.match(token)
+    if match:
+        return int(match[3]), int(match[2]), int(match[1])
+    match = NUMERIC.match(token)
+    if match is None:
+        return None
+    first, sep, second, year = match.groups()
+    day, month = (
+        (int(second), int(first)) if sep == "/" and month_first else (int(first), int(second))
+    )
+    return day, month, None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+
+
+def read_day(token: str, today: date, *, ahead: bool, month_first: bool = False) -> date | None:
+    """The day a token names (None if it isn't shaped like a date; ValueError if there is no
+    such day, e.g. 31.02), a missing year filled by `no_year`."""
+    parts = day_parts(token, month_first=month_first)
+    if parts is None:
+        return None
+    day, month, year = parts
+    return date(year, month, day) if year is not None else no_year(day, month, today, ahead=ahead)
+
+
+def read_range(text: str, today: date, *, ahead: bool) -> tuple[date, date] | None:
+    """A day or a range («24.11–01.12», any dash, «..», «…» or a space; ISO days too) as
+    (start, end); None if the text is neither, ValueError for a day that doesn't exist. Without
+    a year, the date a range is counted from — its start when it lies ahead, its end when it
+    looks back — follows `no_year`, and the other end is the nearest such day beside it
+    (28.12–05.01 crosses New Year)."""
+    value = " ".join(text.split())
+    pair = RANGE.match(value)
+    if pair is None:
+        day = read_day(value, today, ahead=ahead)
+        return None if day is None else (day, day)
+    if ahead:
+        start = read_day(pair[1], today, ahead=True)
+        end = read_day(pair[2], start, ahead=True) if start else None
+    else:
+        end = read_day(pair[2], today, ahead=False)
+        start = read_day(pair[1], end, ahead=False) if end else None
+    return None if start is None or end is None else (start, end)
+
+
 def _normalize(text: str) -> str:
     return " ".join(text.lower().replace("ё", "е").strip().rstrip(".,;!").split())
 
@@ -85,21 +150,13 @@ def _make_date(year: int, month: int, day: int, raw: str) -> date:
 
 
 def _numeric(match: re.Match[str], today: date, locale: str, raw: str) -> date:
-    first, sep, second, year_text = match.groups()
-    day, month = int(first), int(second)
-    if sep == "/" and locale == "en":
-        day, month = month, day
-    if year_text is None:
-        found = _make_date(today.year, month, day, raw) if month <= 12 else None
-        if found is None:
-            raise UserError("due.error.invalid", full_dates=True, value=raw)
-        if (today - found).days > 183:
-            found = _make_date(today.year + 1, month, day, raw)
-        return found
-    year = int(year_text)
-    if year < 100:
-        year += 2000
-    return _make_date(year, month, day, raw)
+    try:
+        found = read_day(match[0], today, ahead=True, month_first=locale == "en")
+    except ValueError:
+        found = None
+    if found is None:
+        raise UserError("due.error.invalid", full_dates=True, value=raw)
+    return found
 
 
 def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:

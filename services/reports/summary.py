@@ -5,7 +5,6 @@ blocks). Ratios are always recomputed from the raw inputs (kpi.team_value), neve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +17,7 @@ import kpi
 from kpi import KPI, KpiLine, MemberInputs, Period
 from kpi.summary import line as kpi_line
 from models.tables import Answer, Away, Checkin, Holiday, Member, Target, Team
-from services.common import kpi_data
+from services.common import dates, kpi_data
 from services.common.errors import UserError
 from services.reports import targets as target_rows
 from services.team import rhythm, teams
@@ -115,29 +114,16 @@ async def load(session: AsyncSession, team: Team, period: Period, depth: int = H
     )
 
 
-DAY = re.compile(r"^(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?$")
-
-
 def parse_day(text: str, today: date) -> date:
-    """A day typed as 16.11, 16.11.2026, 16.11.26 or 2026-11-16; a day without a year is the
-    latest such day not after today. Refused if malformed or in the future."""
+    """A day typed as 16.11, 16.11.2026, 16.11.26 or 2026-11-16; a missing year:
+    services/common/dates.no_year, looking back. Refused if malformed or in the future."""
     value = text.strip()
     try:
-        if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-            day = date.fromisoformat(value)
-        else:
-            match = DAY.match(value)
-            if match is None:
-                raise ValueError(value)
-            dd, mm, yy = match.groups()
-            if yy is None:
-                day = date(today.year, int(mm), int(dd))
-                if day > today:
-                    day = day.replace(year=today.year - 1)
-            else:
-                day = date(int(yy) + (2000 if len(yy) == 2 else 0), int(mm), int(dd))
+        day = dates.read_day(value, today, ahead=False)
     except ValueError:
-        raise UserError("summary.error.date", value=value) from None
+        day = None
+    if day is None:
+        raise UserError("summary.error.date", value=value)
     if day > today:
         raise UserError("summary.error.future", value=value)
     return day

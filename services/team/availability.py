@@ -1,13 +1,12 @@
 """Who is away, and the team's holidays; the dates people type for them.
 
-Dates are typed as 24.11, 24.11.2026 or 24.11.26; a range as «24.11–01.12» (any dash, with or
-without spaces). A date without a year is the nearest such date that isn't long past (typed in
-December, 05.01 means next January); a range that crosses New Year gets the end's year right.
+Dates and ranges are read by services/common/dates.py (24.11, 24.11.2026, «24.11–01.12»; a
+date without a year is this year's unless that passed over half a year ago; a range that
+crosses New Year gets the end's year right).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -16,45 +15,23 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Away, Holiday, Member, Team
+from services.common import dates
 from services.common.errors import UserError
 
-DAY = r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?"
-SINGLE = re.compile(rf"^{DAY}$")
-RANGE = re.compile(rf"^{DAY}\s*(?:[-–—‒−]+|\.\.|…)\s*{DAY}$")
 MAX_AWAY_DAYS = 366
 MAX_HOLIDAY_DAYS = 31
-PAST_YEAR_AFTER = timedelta(days=183)
-
-
-def _day(day: str, month: str, year: str | None, today: date, text: str) -> date:
-    try:
-        if year is not None:
-            full = int(year) + (2000 if len(year) == 2 else 0)
-            return date(full, int(month), int(day))
-        guess = date(today.year, int(month), int(day))
-    except ValueError:
-        raise UserError("away.error.date", value=text) from None
-    if today - guess > PAST_YEAR_AFTER:
-        guess = guess.replace(year=today.year + 1)
-    return guess
 
 
 def parse_range(text: str, today: date) -> tuple[date, date]:
     """(start, end) of a typed date or range; refused if malformed, backwards or past."""
     value = " ".join(text.split())
-    single, pair = SINGLE.match(value), RANGE.match(value)
-    if single:
-        start = end = _day(*single.groups(), today, value)
-    elif pair:
-        parts = pair.groups()
-        start = _day(*parts[:3], today, value)
-        end = _day(*parts[3:], today, value)
-        if parts[5] is None and end < start and end.replace(year=end.year + 1) > start:
-            year_end = end.replace(year=end.year + 1)
-            if (year_end - start).days <= MAX_AWAY_DAYS:
-                end = year_end
-    else:
+    try:
+        found = dates.read_range(value, today, ahead=True)
+    except ValueError:
+        raise UserError("away.error.date", value=value) from None
+    if found is None:
         raise UserError("away.error.format", value=value)
+    start, end = found
     if end < start:
         raise UserError("away.error.order", start=start, end=end)
     if end < today:

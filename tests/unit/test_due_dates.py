@@ -117,3 +117,23 @@ def test_split_reports_a_past_deadline():
     with pytest.raises(UserError) as error:
         split_due("отчёт до 20.11", MONDAY)
     assert error.value.key == "due.error.past"
+
+
+def test_one_no_year_rule_looks_ahead_or_back():
+    from services.common.dates import no_year, read_range
+
+    today = date(2026, 11, 23)
+    assert no_year(10, 1, today, ahead=True) == date(2027, 1, 10)  # January: next one
+    assert no_year(20, 11, today, ahead=True) == date(2026, 11, 20)  # just past: refused later
+    assert no_year(20, 12, today, ahead=False) == date(2026, 12, 20)  # soon: refused later
+    assert no_year(20, 8, date(2026, 1, 10), ahead=False) == date(2025, 8, 20)
+    assert read_range("28.12–05.01", today, ahead=True) == (date(2026, 12, 28), date(2027, 1, 5))
+    assert read_range("01.12..31.01", date(2027, 2, 10), ahead=False) == (
+        date(2026, 12, 1),
+        date(2027, 1, 31),
+    )
+    assert read_range("2026-09-01 2026-11-30", today, ahead=False) == (
+        date(2026, 9, 1),
+        date(2026, 11, 30),
+    )
+    assert read_range("вчера", today, ahead=False) is None

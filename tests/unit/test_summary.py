@@ -164,10 +164,12 @@ def test_days_typed_for_a_period():
     today = date(2026, 11, 23)
     assert sm.parse_day("16.11", today) == date(2026, 11, 16)
     assert sm.parse_day("2026-11-16", today) == date(2026, 11, 16)
-    assert sm.parse_day("20.12", today) == date(2025, 12, 20)  # the latest past 20 Dec
+    assert sm.parse_day("20.06", today) == date(2026, 6, 20)
+    assert sm.parse_day("20.12.25", today) == date(2025, 12, 20)
     assert sm.parse_day("1.2.26", today) == date(2026, 2, 1)
     for bad, key in (("32.11", "summary.error.date"), ("вчера", "summary.error.date"),
-                     ("01.12.2026", "summary.error.future")):  # fmt: skip
+                     ("01.12.2026", "summary.error.future"),
+                     ("20.12", "summary.error.future")):  # fmt: skip
         with pytest.raises(UserError) as caught:
             sm.parse_day(bad, today)
         assert caught.value.key == key
