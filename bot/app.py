@@ -26,6 +26,9 @@ from bot.middlewares import (
     InFlightMiddleware,
     PerSenderOrderMiddleware,
 )
+from bot.webapp import WebAppServer
+from bot.webapp import serve as serve_webapp
+from bot.webapp.menu import set_menu_button
 from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
 from core.config import OFFICIAL_API_URL, Settings
@@ -115,6 +118,7 @@ class App:
     webhook: WebhookServer | None = None
     # Non-essential start-up calls (the command menu), running alongside.
     extras: asyncio.Task | None = None
+    webapp: WebAppServer | None = None  # polling mode's Mini App server (WEBAPP_PORT)
 
     def busy(self) -> bool:
         """Whether an update is being handled right now."""
@@ -150,7 +154,8 @@ async def running(
         )
         storage = build_storage(settings)
         dp = build_dispatcher(runtime, storage)
-        extras = set_commands_in_background(bot, i18n)  # start-up never waits on it
+        # Start-up never waits on extras: the command menu and the Mini App's menu button.
+        extras = set_commands_in_background(bot, i18n, set_menu_button(bot, settings, i18n))
         if settings.broker_url:
             runtime.engine = await start_engine(runtime, settings)
         planner = Planner(runtime, periodic_jobs(), interval=tick_seconds)
@@ -159,7 +164,9 @@ async def running(
         task = None
         if settings.webhook_url:
             app.webhook = await serve_webhook(dp, bot, settings)
-        elif polling:
+        elif settings.webapp_port is not None:
+            app.webapp = await serve_webapp(runtime, settings.webapp_host, settings.webapp_port)
+        if not settings.webhook_url and polling:
             await bot.delete_webhook(drop_pending_updates=False)
             task = asyncio.create_task(
                 dp.start_polling(bot, handle_signals=False, close_bot_session=False)
@@ -177,6 +184,8 @@ async def running(
             runtime.charts.close()
             if app.webhook is not None:
                 await app.webhook.stop()
+            if app.webapp is not None:
+                await app.webapp.stop()
             if task is not None:
                 try:
                     await dp.stop_polling()

@@ -54,6 +54,9 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the real bot against the emulator with a scripted team")
     demo.add_argument("--out", default="demo-output", help="folder for the digest and charts")
     sub.add_parser("worker", help="take scheduled work from the broker (needs BROKER_URL)")
+    demo.add_argument(
+        "--serve", action="store_true", help="keep serving the dashboard, print a link for Ольга"
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     digest_cli.add_parser(sub)
     db = sub.add_parser("db", help="database tools").add_subparsers(
@@ -99,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_demo = demo_runner()
             if run_demo is None:
                 return fail("the demo runs from a source checkout (python3 dev.py start)")
-            return asyncio.run(run_demo(settings, out=getattr(args, "out", "demo-output")))
+            out, serve = getattr(args, "out", "demo-output"), getattr(args, "serve", False)
+            return asyncio.run(run_demo(settings, out=out, serve=serve))
         elif command == "digest":
             return digest_cli.run(settings, args, fail)
         elif command == "db":

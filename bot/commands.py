@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -62,7 +64,16 @@ async def set_commands(bot: Bot, i18n: I18n) -> bool:
     return True
 
 
-def set_commands_in_background(bot: Bot, i18n: I18n) -> asyncio.Task[bool]:
-    """The menu is set while the bot already answers people (each call's retries are the
-    delivery layer's, bounded by DELIVERY_MAX_ATTEMPTS)."""
-    return asyncio.create_task(set_commands(bot, i18n), name="set-commands")
+def set_commands_in_background(
+    bot: Bot, i18n: I18n, *more: Coroutine[Any, Any, None]
+) -> asyncio.Task[bool]:
+    """The menu (and `more` extras after it) is set while the bot already answers people
+    (each call's retries are the delivery layer's, bounded by DELIVERY_MAX_ATTEMPTS)."""
+
+    async def run() -> bool:
+        done = await set_commands(bot, i18n)
+        for extra in more:
+            await extra
+        return done
+
+    return asyncio.create_task(run(), name="set-commands")

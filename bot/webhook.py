@@ -20,6 +20,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot import webapp
 from bot.failures import Redeliver
 from core.config import Settings
 
@@ -69,6 +70,7 @@ def build_web_app(dp: Dispatcher, bot: Bot, settings: Settings) -> web.Applicati
         return web.json_response({"ok": True})
 
     app.router.add_get("/healthz", health)
+    webapp.mount(app, dp["runtime"])  # the Mini App: the same server, under /app/
     return app
 
 

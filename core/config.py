@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # The Mini App (bot/webapp): WEBAPP_URL is the public HTTPS address Telegram opens (the
+    # webhook's host + /app/ in webhook mode); in polling mode it is served on WEBAPP_PORT.
+    webapp_url: str | None = None
+    webapp_name: str = "dashboard"  # the short name given to @BotFather's /newapp
+    webapp_host: str = "0.0.0.0"
+    webapp_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
     catch_up_hours: int = Field(default=12, ge=0)
     # The task engine's broker (jobs/engine.py): unset, due work runs in this process; a
     # redis:// URL, every replica and `planerka worker` takes tasks from one Redis stream.
@@ -65,6 +71,22 @@ class Settings(BaseSettings):
             return None
         if not isinstance(value, str) or not WEBHOOK_SECRET_PATTERN.match(value):
             raise ValueError("expected 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webapp_url", mode="before")
+    @classmethod
+    def _webapp_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+            raise ValueError("expected the page's address, e.g. https://bot.example.com/app/")
+        return value.strip()
+
+    @field_validator("webapp_name")
+    @classmethod
+    def _webapp_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_]{3,30}", value):
+            raise ValueError("expected the Mini App's short name: 3-30 letters, digits or _")
         return value
 
     @field_validator("default_timezone")

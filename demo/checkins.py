@@ -118,7 +118,8 @@ async def checkins(demo: Demo) -> None:
     question = await _pressed(demo, anna, doubt, doubt.buttons[0][0][0])
     card = await _answer(demo, anna, question)
     demo.say("Анна's card has her KPIs and the change on last week; she corrects one answer")
-    question = await _pressed(demo, anna, card, card.buttons[-1][0][0])
+    fix = next(row for row in reversed(card.buttons) if row[0][1])  # not the web_app button
+    question = await _pressed(demo, anna, card, fix[0][0])
     await _said(demo, anna, _typed(last[_code(question)], _code(question), 1.1))
 
     demo.say("Вера and Глеб answer all their questions")

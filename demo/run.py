@@ -6,6 +6,7 @@ stage; the chat is printed as it happens. Time is a manual clock the script move
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,6 +55,7 @@ class Demo:
     lead: Person = LEAD
     team: tuple[Person, ...] = TEAM
     notes: list[str] = field(default_factory=list)
+    serve: bool = False  # keep serving the dashboard at the end (--serve)
 
     def say(self, text: str) -> None:
         print(f"\n——— {text} ———", flush=True)
@@ -79,13 +81,20 @@ async def onboarding(demo: Demo) -> None:
 
 def stages() -> list[Stage]:
     from demo.checkins import checkins, late
+    from demo.dashboard import dashboard
     from demo.digest import digest, history, saved
     from demo.meeting import meeting
 
-    return [onboarding, history, checkins, digest, late, meeting, saved]
+    return [onboarding, history, checkins, digest, late, meeting, saved, dashboard]
 
 
-async def run_demo(settings: Settings, out: str = "demo-output") -> int:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def run_demo(settings: Settings, out: str = "demo-output", serve: bool = False) -> int:
     emu = TelegramEmulator(
         token=TOKEN, bot_username="planerka_demo_bot", bot_name="Планёрка", on_event=print_event
     )
@@ -97,6 +106,7 @@ async def run_demo(settings: Settings, out: str = "demo-output") -> int:
         GROUP, "Маркетинг · планёрка", creator=LEAD.user_id, members=[p.user_id for p in TEAM]
     )
     clock = ManualClock(datetime(2026, 11, 20, 12, 0, tzinfo=MSK))
+    port = free_port()
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     database = out_dir / DATABASE
@@ -111,12 +121,16 @@ async def run_demo(settings: Settings, out: str = "demo-output") -> int:
             # The emulator isn't Telegram: no need to pace the demo at 20 group posts/min.
             "delivery_group_per_min": 0,
             "delivery_private_per_s": 0,
+            # The Mini App on a free local port; its links point there.
+            "webapp_url": f"http://127.0.0.1:{port}/app/",
+            "webapp_host": "127.0.0.1",
+            "webapp_port": port,
         }
     )
     try:
         async with running(demo_settings, clock=clock, tick_seconds=3600) as app:
             emu.bot_busy = app.busy
-            demo = Demo(emu=emu, app=app, clock=clock, out=out_dir)
+            demo = Demo(emu=emu, app=app, clock=clock, out=out_dir, serve=serve)
             print("planerka demo: the real bot against the Bot API emulator (no BOT_TOKEN set)")
             for stage in stages():
                 await stage(demo)

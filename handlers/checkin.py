@@ -22,6 +22,7 @@ from services.checkins import flow as checkins
 from services.checkins.flow import DONE, Flow, Outcome
 from services.team import teams, users
 from views import checkins as checkin_views
+from views import webapp as webapp_view
 from views.checkins import Ask, TeamChoice
 from views.i18n import Translator, escape
 
@@ -54,6 +55,7 @@ async def show(
         roles = await checkins.card(session, flow)
         waiting = await checkins.unfinished_elsewhere(session, flow, runtime.now())
         text, markup = checkin_views.card_view(flow, roles, t, many, waiting)
+        markup = webapp_view.with_private_button(markup, runtime.settings.webapp_url, t)
         await session.commit()
         await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
         return

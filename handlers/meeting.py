@@ -44,7 +44,8 @@ async def show_agenda(
     message: Message, session: AsyncSession, team: Team, t: Translator, runtime: Runtime
 ) -> None:
     chunks = await agenda_job.build(session, team, t, runtime.now())
-    await agenda_job.send_chunks(message.bot, message.chat.id, chunks)
+    link = agenda_job.dashboard_link(runtime, team, t)
+    await agenda_job.send_chunks(message.bot, message.chat.id, chunks, link)
 
 
 async def start_meeting(
@@ -101,7 +102,8 @@ async def end_meeting(
     if meeting is None:
         await message.answer(t("meeting.not_running"))
         return
-    await meeting_flow.close(bot, session, team, meeting, t, runtime.now())
+    link = agenda_job.dashboard_link(runtime, team, t)
+    await meeting_flow.close(bot, session, team, meeting, t, runtime.now(), link=link)
 
 
 async def _press_allowed(
@@ -141,7 +143,8 @@ async def speaker_button(
     now = runtime.now()
     if action == "end":
         await query.answer()
-        await meeting_flow.close(bot, session, team, meeting, t, now)
+        link = agenda_job.dashboard_link(runtime, team, t)
+        await meeting_flow.close(bot, session, team, meeting, t, now, link=link)
         return
     if action == "task":
         await ask_task(query, callback_data, session, team, meeting, t, state)

@@ -20,6 +20,7 @@ from services.common.clock import team_today
 from services.reports import summary as sm
 from services.team import rhythm, teams
 from views import summary as summary_view
+from views import webapp as webapp_view
 from views.common import split_message
 from views.i18n import Translator
 
@@ -76,7 +77,10 @@ async def own_summary(
         png = await asyncio.to_thread(
             charts.render, summary_view.card_spec(data, member, t, footer)
         )
-        await message.answer_photo(BufferedInputFile(png, filename="card.png"))
+        dashboard = webapp_view.with_private_button(None, runtime.settings.webapp_url, t)
+        await message.answer_photo(
+            BufferedInputFile(png, filename="card.png"), reply_markup=dashboard
+        )
 
 
 async def _open_tasks(session: AsyncSession, member: Member) -> int:

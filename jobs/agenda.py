@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
@@ -18,6 +19,7 @@ from services.common import postlog
 from services.meeting import meetings
 from services.meeting.agenda import collect, cycle_now, upcoming_cycle
 from services.team import rhythm
+from views import webapp as webapp_view
 from views.agenda import render
 from views.common import split_message
 from views.i18n import Translator
@@ -36,11 +38,14 @@ async def build(session: AsyncSession, team: Team, t: Translator, now: datetime)
     return split_message(render(data, team, t))
 
 
-async def send_chunks(bot: Bot, chat_id: int, chunks: list[str]) -> int | None:
-    """Sends the chunks in order; the first message's id."""
+async def send_chunks(
+    bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
+) -> int | None:
+    """Sends the chunks in order (`markup` under the last one); the first message's id."""
     first = None
-    for chunk in chunks:
-        sent = await bot.send_message(chat_id, chunk)
+    for index, chunk in enumerate(chunks):
+        last = index == len(chunks) - 1
+        sent = await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
         first = first or sent.message_id
     return first
 
@@ -71,10 +76,21 @@ async def post_agenda(runtime: Runtime, team_id: int, now: datetime) -> None:
             data = await collect(session, team, cycle, now)
             try:
                 claimed.message_id = await send_chunks(
-                    runtime.bot, team.chat_id, split_message(render(data, team, t, late=late))
+                    runtime.bot,
+                    team.chat_id,
+                    split_message(render(data, team, t, late=late)),
+                    dashboard_link(runtime, team, t),
                 )
             except TelegramAPIError:
                 log.exception("agenda for team %s could not be posted", team.id)
+
+
+def dashboard_link(runtime: Runtime, team: Team, t: Translator) -> InlineKeyboardMarkup | None:
+    """The Mini App's direct link for the team's group (none without WEBAPP_URL)."""
+    settings = runtime.settings
+    return webapp_view.group_link(
+        settings.webapp_url, settings.webapp_name, runtime.bot_username, team.id, t
+    )
 
 
 run_due = per_team("agenda", post_agenda)

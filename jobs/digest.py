@@ -9,11 +9,12 @@ from datetime import date, datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BufferedInputFile, InputMediaPhoto
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputMediaPhoto
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
+from jobs.agenda import dashboard_link
 from jobs.loop import per_team
 from models.tables import Member, Team
 from services.common import postlog
@@ -29,12 +30,20 @@ log = logging.getLogger(__name__)
 KIND = "digest"
 
 
-async def send(bot: Bot, chat_id: int, text: str, images: list[tuple[str, bytes]]) -> int | None:
-    """The text (in as many messages as it takes), then the charts as one album; the first
-    message's id."""
+async def send(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    images: list[tuple[str, bytes]],
+    markup: InlineKeyboardMarkup | None = None,
+) -> int | None:
+    """The text (in as many messages as it takes, `markup` under the last), then the charts as
+    one album; the first message's id."""
     first: int | None = None
-    for part in split_message(text):
-        message = await bot.send_message(chat_id, part)
+    parts = split_message(text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        message = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
         first = first or message.message_id
     photos = [BufferedInputFile(png, filename=name) for name, png in images]
     if len(photos) == 1:
@@ -87,7 +96,11 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
                     continue
                 try:
                     row.message_id = await send(
-                        runtime.bot, team.chat_id, digest.text, digest.images
+                        runtime.bot,
+                        team.chat_id,
+                        digest.text,
+                        digest.images,
+                        dashboard_link(runtime, team, t),
                     )
                 except TelegramAPIError as error:
                     log.warning("digest for team %s not delivered: %s", team.id, error)

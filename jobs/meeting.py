@@ -10,6 +10,7 @@ from datetime import datetime
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
@@ -73,14 +74,16 @@ async def close(
     now: datetime,
     *,
     auto: bool = False,
+    link: InlineKeyboardMarkup | None = None,
 ) -> str:
-    """Ends the meeting, stores and posts its minutes; returns them."""
+    """Ends the meeting, stores and posts its minutes (`link`: the dashboard's, under them);
+    returns them."""
     minutes = await meeting_views.minutes_text(session, team, meeting, t, auto=auto)
     card = meeting.message_id
     await meetings.finish(session, meeting, now=now, minutes=minutes)
     await session.commit()
     await drop_buttons(bot, team.chat_id, card)
-    await agenda_job.send_chunks(bot, team.chat_id, split_message(minutes))
+    await agenda_job.send_chunks(bot, team.chat_id, split_message(minutes), link)
     return minutes
 
 
@@ -99,7 +102,16 @@ async def run_due(runtime: Runtime, now: datetime) -> None:
             t = runtime.i18n.get(team.locale)
             try:
                 if meetings.left_running(meeting, team, now):
-                    await close(runtime.bot, session, team, meeting, t, now, auto=True)
+                    await close(
+                        runtime.bot,
+                        session,
+                        team,
+                        meeting,
+                        t,
+                        now,
+                        auto=True,
+                        link=agenda_job.dashboard_link(runtime, team, t),
+                    )
                     continue
                 await nudge(runtime.bot, session, team, meeting, t, now)
             except TelegramAPIError:
