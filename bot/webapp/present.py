@@ -1,25 +1,31 @@
-"""The one place the Mini App takes its KPI wording from: value, change, plan, attainment and
-status mark, exactly as the bot's /summary writes them. While the views layer's single KPI-line
-presenter isn't on this branch this adapter calls the functions /summary uses; switching to the
-presenter is an edit of this file only."""
+"""The Mini App's KPI wording: the views layer's one KPI-line presenter (views/kpi_line.py),
+so a cell reads exactly as the bot's texts do; this module only turns its HTML into the plain
+text the page sets."""
 
 from __future__ import annotations
 
+import html
+import re
 from decimal import Decimal
 
 from kpi import KpiLine
-from views import summary as sm
+from views import kpi_line as kl
 from views.i18n import Translator
 
-MARKS = sm.STATUS_MARKS
+MARKS = kl.MARKS
+TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    return html.unescape(TAG.sub("", text))
 
 
 def value(amount: Decimal | None, unit: str, t: Translator, currency: str) -> str:
-    return sm.fmt(amount, unit, t, currency)
+    return kl.value(amount, unit, t, currency)
 
 
 def change(line: KpiLine, t: Translator, currency: str) -> str:
-    return sm.plain(sm.change_text(line, t, currency))
+    return plain(kl.change(line, t, currency))
 
 
 def plan(line: KpiLine, t: Translator, currency: str) -> str:
@@ -27,7 +33,7 @@ def plan(line: KpiLine, t: Translator, currency: str) -> str:
 
 
 def attainment(line: KpiLine, t: Translator) -> str:
-    return sm.attainment_text(line, t)
+    return kl.attainment(line, t)
 
 
 def mark(status: str) -> str:
@@ -36,4 +42,4 @@ def mark(status: str) -> str:
 
 def text(line: KpiLine, t: Translator, currency: str, title: str | None = None) -> str:
     """The whole line as the bot's message has it (plain text)."""
-    return sm.plain(sm.line_text(line, t, currency, title))
+    return plain(kl.text(line, t, currency, title=title))

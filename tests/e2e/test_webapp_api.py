@@ -99,7 +99,7 @@ async def test_the_scorecard_has_13_weeks_with_the_bots_numbers(fx, clock, emu):
     row = next(r for r in ads["rows"] if r["kpi"] == "revenue")
     statuses = [c["status"] for c in row["cells"]]
     assert statuses == ["off_track"] * 5 + ["at_risk"] * 5 + ["on_track"] * 3
-    assert (row["cells"][0]["mark"], row["cells"][-1]["mark"]) == ("❌", "✅")
+    assert (row["cells"][0]["mark"], row["cells"][-1]["mark"]) == ("🔴", "🟢")
     assert row["cells"][-1]["raw"] == 104000 and row["cells"][-1]["plan_raw"] == REVENUE_PLAN
     assert row["total"].replace("\xa0", " ").startswith("1 196 000")  # 13 weeks summed
     ctr = next(r for r in ads["rows"] if r["kpi"] == "ctr")

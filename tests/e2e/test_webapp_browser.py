@@ -60,8 +60,8 @@ async def test_the_lead_sees_13_weeks_with_plans_and_colours_and_a_cells_breakdo
     statuses = [await cells.nth(i).get_attribute("data-status") for i in range(13)]
     assert statuses == ["off_track"] * 5 + ["at_risk"] * 5 + ["on_track"] * 3
     last, first = cells.nth(12), cells.nth(0)
-    assert spaced(await last.inner_text()) == "✅104 000 ₽"
-    assert spaced(await first.inner_text()) == "❌80 000 ₽"
+    assert spaced(await last.inner_text()) == "🟢104 000 ₽"
+    assert spaced(await first.inner_text()) == "🔴80 000 ₽"
     assert "План: 100 000 ₽" in spaced(await row.locator("td.kpi").inner_text())
     colour = "el => getComputedStyle(el).backgroundColor"
     on, off, risk = (
@@ -123,7 +123,7 @@ async def test_a_member_card_a_task_done_and_the_dark_theme(browser, fx, emu):
     assert "Анна" in await card.locator("h2").first.inner_text()
     own = card.locator("tr[data-kpi=revenue] td.cell")
     # her own 54 000 against the role's plan of 100 000, as her /summary in private says it
-    assert spaced(await own.nth(12).inner_text()) == "❌54 000 ₽"
+    assert spaced(await own.nth(12).inner_text()) == "🔴54 000 ₽"
     # Борис's numbers are for leads: his row isn't clickable for Анна
     assert await page.locator(f"[data-member='{fx.members[BORIS]}'].clickable").count() == 0
 
