@@ -71,11 +71,15 @@ def windows(
     if kind == MONTHLY:
         from services.reports import monthly
 
-        month = monthly.month_of(team_today(now, team.timezone))
+        # due_at(month) is when the report ON month goes out (after its last deadline, so in a
+        # later month): look from two months back, as monthly.due_month does.
+        this = monthly.month_of(team_today(now, team.timezone))
+        month = monthly.previous_month(monthly.previous_month(this))
         out = []
-        for _ in range(2):
+        for _ in range(4):
             at = monthly.due_at(team, month, set(holidays))
-            out.append(Window(at, at + max(catch_up, DIGEST_WINDOW)))
+            if at is not None:
+                out.append(Window(at, at + max(catch_up, DIGEST_WINDOW)))
             month = monthly.month_of(month.end + timedelta(days=1))
         return out
     out = []
