@@ -182,7 +182,7 @@ async def deliver(runtime: Runtime, session: AsyncSession, flow: Flow, now: date
         await _back_to_pending(session, flow)
         return False
     await checkins.mark_asked(session, flow, -sent.message_id)
-    if await many_teams(session, user):
+    if flow.many_teams:
         user.active_team_id = flow.team.id
         await session.commit()
     return await ask(runtime, session, flow, t, now)
@@ -197,9 +197,7 @@ async def ask(
     prefix: str = "",
 ) -> bool:
     """Sends the current question and remembers its message."""
-    text, markup = checkin_views.question(
-        flow, t, many_teams=await many_teams(session, flow.member.user), prefix=prefix
-    )
+    text, markup = checkin_views.question(flow, t, many_teams=flow.many_teams, prefix=prefix)
     sent = await send(runtime, session, flow.member.user, text, markup)
     if sent is None:
         return False
@@ -279,9 +277,7 @@ async def remind(
         if flow is None or flow.checkin.state == DONE:
             continue
         t = runtime.i18n.for_user(member.user, team)
-        text, markup = checkin_views.reminder(
-            flow, t, now, many_teams=await many_teams(session, member.user)
-        )
+        text, markup = checkin_views.reminder(flow, t, now, many_teams=flow.many_teams)
         sent = await send(runtime, session, member.user, text, markup)
         if sent is not None:
             await checkins.mark_asked(session, flow, sent.message_id)

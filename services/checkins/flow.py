@@ -24,14 +24,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Row, Select, String, and_, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import kpi
 import kpi.parsing
 from kpi.errors import InputError
 from models.db import upsert_insert
-from models.tables import Answer, Checkin, Collection, Member, Team, User
+from models.tables import Answer, Checkin, Collection, Holiday, Member, Team, User
 from services.checkins import sanity as checkin_sanity
 from services.checkins.sanity import Doubt
 from services.team import availability, rhythm
@@ -57,6 +59,12 @@ class Flow:
     inputs: tuple[kpi.Input, ...]
     answers: dict[str, Answer]
     history: dict[str, list[Decimal]] = field(default_factory=dict)  # newest first, no None
+    holidays: frozenset[date] = frozenset()
+    teams: int = 1  # how many teams the person is an active member of
+
+    @property
+    def many_teams(self) -> bool:
+        return self.teams > 1
 
     @property
     def period(self) -> kpi.Period:
@@ -212,66 +220,117 @@ async def checkins_of(
 
 
 # ----------------------------------------------------------------------------- flows
-async def load_flow(session: AsyncSession, checkin: Checkin) -> Flow | None:
-    member = await session.get(Member, checkin.member_id)
-    if member is None:
-        return None
-    team = await session.get(Team, member.team_id)
-    collection = await collection_of(session, team, checkin.period_start)
+def _flows() -> Select:
+    """Check-ins with all a flow needs but its answers, in one statement: the member (with their
+    user and roles), the team, its holidays, the collection, and how many teams the person is
+    in. Each row: (Checkin, Member, Team, Collection | None, holidays as text, teams)."""
+    holidays = (
+        select(func.aggregate_strings(cast(Holiday.day, String), ","))
+        .where(Holiday.team_id == Team.id)
+        .correlate(Team)
+        .scalar_subquery()
+    )
+    mine = aliased(Member)
+    memberships = (
+        select(func.count(mine.id))
+        .where(mine.user_id == Member.user_id, mine.active.is_(True))
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    return (
+        select(Checkin, Member, Team, Collection, holidays, memberships)
+        .join(Member, Member.id == Checkin.member_id)
+        .join(Team, Team.id == Member.team_id)
+        .outerjoin(
+            Collection,
+            and_(
+                Collection.team_id == Member.team_id,
+                Collection.period_start == Checkin.period_start,
+            ),
+        )
+        .options(joinedload(Member.roles))
+        .execution_options(populate_existing=True)
+    )
+
+
+def _holidays(text: str | None) -> frozenset[date]:
+    if not text:
+        return frozenset()
+    return frozenset(date.fromisoformat(day[:10]) for day in text.split(","))
+
+
+async def _flow_of(session: AsyncSession, row: Row) -> Flow | None:
+    """The flow of one _flows() row, with the member's answers of its period and before."""
+    checkin, member, team, collection, holidays, memberships = row
     if collection is None:
         return None
-    answers = {
-        a.input_code: a
-        for a in await session.scalars(
-            select(Answer)
-            .where(Answer.member_id == member.id, Answer.period_start == checkin.period_start)
-            .execution_options(populate_existing=True)
-        )
-    }
+    start = checkin.period_start
+    answers: dict[str, Answer] = {}
     history: dict[str, list[Decimal]] = defaultdict(list)
-    earlier = await session.execute(
-        select(Answer.input_code, Answer.value)
+    rows = await session.scalars(
+        select(Answer)
         .where(
             Answer.member_id == member.id,
-            Answer.period_start < checkin.period_start,
-            Answer.period_start >= checkin.period_start - timedelta(days=HISTORY_DAYS),
-            Answer.value.is_not(None),
+            Answer.period_start <= start,
+            Answer.period_start >= start - timedelta(days=HISTORY_DAYS),
         )
         .order_by(Answer.period_start.desc())
+        .execution_options(populate_existing=True)
     )
-    for code, value in earlier:
-        history[code].append(value)
-    return Flow(team, member, collection, checkin, inputs_of(member), answers, dict(history))
+    for answer in rows:
+        if answer.period_start == start:
+            answers[answer.input_code] = answer
+        elif answer.value is not None:
+            history[answer.input_code].append(answer.value)
+    return Flow(
+        team,
+        member,
+        collection,
+        checkin,
+        inputs_of(member),
+        answers,
+        dict(history),
+        holidays=_holidays(holidays),
+        teams=memberships or 1,
+    )
+
+
+async def load_flow(session: AsyncSession, checkin: Checkin) -> Flow | None:
+    return await flow_by_id(session, checkin.id)
 
 
 async def flow_by_id(session: AsyncSession, checkin_id: int) -> Flow | None:
-    checkin = await session.get(Checkin, checkin_id, populate_existing=True)
-    return None if checkin is None else await load_flow(session, checkin)
+    row = (await session.execute(_flows().where(Checkin.id == checkin_id))).unique().first()
+    return None if row is None else await _flow_of(session, row)
 
 
 async def reload(session: AsyncSession, flow: Flow) -> Flow:
-    await session.refresh(flow.checkin)
-    return await load_flow(session, flow.checkin) or flow
+    return await flow_by_id(session, flow.checkin.id) or flow
+
+
+async def _open_flows(session: AsyncSession, user_id: int, now: datetime) -> list[Row]:
+    """The person's check-ins being asked (or corrected) for the current period of their team."""
+    query = (
+        _flows()
+        .where(Member.user_id == user_id, Member.active.is_(True), Checkin.state.in_(OPEN))
+        .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
+    )
+    rows = (await session.execute(query)).unique()
+    return [
+        row
+        for row in rows
+        if rhythm.current_cycle(row[2], now, _holidays(row[4])).period.start == row[0].period_start
+    ]
 
 
 async def open_flow(session: AsyncSession, user: User, now: datetime) -> Flow | None:
     """The check-in a text from this user answers: one being asked (or corrected) for the
     current period of one of their teams, the team they last chose first."""
-    query = (
-        select(Checkin, Member)
-        .join(Member, Member.id == Checkin.member_id)
-        .where(Member.user_id == user.id, Member.active.is_(True), Checkin.state.in_(OPEN))
-        .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
-    )
-    candidates = []
-    for checkin, member in await session.execute(query):
-        team = await session.get(Team, member.team_id)
-        if (await cycle_now(session, team, now)).period.start == checkin.period_start:
-            candidates.append((checkin, team.id))
+    candidates = await _open_flows(session, user.id, now)
     if not candidates:
         return None
-    chosen = next((c for c, team_id in candidates if team_id == user.active_team_id), None)
-    return await load_flow(session, chosen or candidates[0][0])
+    chosen = next((row for row in candidates if row[2].id == user.active_team_id), candidates[0])
+    return await _flow_of(session, chosen)
 
 
 async def start(
@@ -295,6 +354,8 @@ async def start(
 
 async def other_open_flow(session: AsyncSession, flow: Flow, now: datetime) -> Flow | None:
     """The same person's check-in being asked in another team, if any (asked first)."""
+    if not flow.many_teams:
+        return None
     user = flow.member.user
     found = await open_flow(session, user, now)
     if found is None or found.checkin.id == flow.checkin.id:
@@ -304,6 +365,8 @@ async def other_open_flow(session: AsyncSession, flow: Flow, now: datetime) -> F
 
 async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime) -> list[Team]:
     """The person's other teams whose current check-in they haven't finished."""
+    if not flow.many_teams:
+        return []
     query = (
         select(Checkin, Member)
         .join(Member, Member.id == Checkin.member_id)
@@ -343,7 +406,7 @@ async def _move(session: AsyncSession, flow: Flow, **changes: Any) -> bool:
     if result.rowcount != 1:
         return False
     for name, value in changes.items():
-        setattr(c, name, value)
+        set_committed_value(c, name, value)  # written above: nothing left for a flush
     return True
 
 
@@ -407,11 +470,10 @@ async def _save(session: AsyncSession, flow: Flow, value: Decimal | None, now: d
     statement = statement.on_conflict_do_update(
         index_elements=["member_id", "period_start", "input_code"],
         set_={"value": statement.excluded.value, "late": late, "answered_at": now},
-    )
-    await session.execute(statement)
+    ).returning(Answer)
+    stored = await session.scalar(statement, execution_options={"populate_existing": True})
     await session.commit()
-    fresh = await reload(session, flow)
-    flow.answers, flow.checkin = fresh.answers, fresh.checkin
+    flow.answers[current.code] = stored  # the flow is as stored: no reload after the commit
     return Outcome("card" if next_index is None else "ask", saved=current.code, late=late)
 
 
@@ -511,7 +573,7 @@ async def mark_asked(session: AsyncSession, flow: Flow, message_id: int | None) 
         .values(question_message_id=message_id)
         .execution_options(synchronize_session=False)
     )
-    flow.checkin.question_message_id = message_id
+    set_committed_value(flow.checkin, "question_message_id", message_id)
     await session.commit()
 
 
