@@ -206,6 +206,34 @@ async def ensure_checkin(
     return checkin, result.rowcount == 1
 
 
+async def create_checkins(
+    session: AsyncSession, members: Sequence[Member], collection: Collection, now: datetime
+) -> dict[int, int]:
+    """Pending check-ins for the period for those of `members` who have none, in one statement
+    per 500: {member id: check-in id} of the ones this call created (flushed, not committed)."""
+    created: dict[int, int] = {}
+    for chunk in range(0, len(members), 500):
+        rows = [
+            {
+                "member_id": m.id,
+                "period_start": collection.period_start,
+                "state": PENDING,
+                "position": 0,
+                "reminded": False,
+                "opened_at": now,
+            }
+            for m in members[chunk : chunk + 500]
+        ]
+        statement = (
+            upsert_insert(session, Checkin)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["member_id", "period_start"])
+            .returning(Checkin.member_id, Checkin.id)
+        )
+        created |= dict((await session.execute(statement)).tuples().all())
+    return created
+
+
 async def checkins_of(
     session: AsyncSession, member_ids: Sequence[int], start: date
 ) -> dict[int, Checkin]:
@@ -259,40 +287,61 @@ def _holidays(text: str | None) -> frozenset[date]:
     return frozenset(date.fromisoformat(day[:10]) for day in text.split(","))
 
 
-async def _flow_of(session: AsyncSession, row: Row) -> Flow | None:
-    """The flow of one _flows() row, with the member's answers of its period and before."""
-    checkin, member, team, collection, holidays, memberships = row
-    if collection is None:
-        return None
-    start = checkin.period_start
-    answers: dict[str, Answer] = {}
-    history: dict[str, list[Decimal]] = defaultdict(list)
-    rows = await session.scalars(
-        select(Answer)
+async def _flows_of(session: AsyncSession, rows: Sequence[Row]) -> list[Flow]:
+    """The flows of _flows() rows (of one period), with the members' answers of the period
+    and their values before it, read in one statement."""
+    rows = [row for row in rows if row[3] is not None]  # no collection: no flow
+    if not rows:
+        return []
+    starts = {row[0].period_start for row in rows}
+    current = aliased(Answer)
+    query = (
+        select(Answer.member_id, Answer.period_start, Answer.input_code, Answer.value, current)
+        .outerjoin(current, and_(current.id == Answer.id, current.period_start.in_(starts)))
         .where(
-            Answer.member_id == member.id,
-            Answer.period_start <= start,
-            Answer.period_start >= start - timedelta(days=HISTORY_DAYS),
+            Answer.member_id.in_([row[1].id for row in rows]),
+            Answer.period_start <= max(starts),
+            Answer.period_start >= min(starts) - timedelta(days=HISTORY_DAYS),
         )
         .order_by(Answer.period_start.desc())
         .execution_options(populate_existing=True)
     )
-    for answer in rows:
-        if answer.period_start == start:
-            answers[answer.input_code] = answer
-        elif answer.value is not None:
-            history[answer.input_code].append(answer.value)
-    return Flow(
-        team,
-        member,
-        collection,
-        checkin,
-        inputs_of(member),
-        answers,
-        dict(history),
-        holidays=_holidays(holidays),
-        teams=memberships or 1,
-    )
+    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    history: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    start_of = {row[1].id: row[0].period_start for row in rows}
+    for member_id, period_start, code, value, answer in await session.execute(query):
+        start = start_of[member_id]
+        if period_start == start:
+            answers[member_id][code] = answer
+        elif value is not None and start - timedelta(days=HISTORY_DAYS) <= period_start < start:
+            history[member_id][code].append(value)
+    return [
+        Flow(
+            team,
+            member,
+            collection,
+            checkin,
+            inputs_of(member),
+            answers[member.id],
+            dict(history[member.id]),
+            holidays=_holidays(holidays),
+            teams=memberships or 1,
+        )
+        for checkin, member, team, collection, holidays, memberships in rows
+    ]
+
+
+async def _flow_of(session: AsyncSession, row: Row) -> Flow | None:
+    found = await _flows_of(session, [row])
+    return found[0] if found else None
+
+
+async def flows_by_ids(session: AsyncSession, checkin_ids: Sequence[int]) -> dict[int, Flow]:
+    """Many check-ins' flows in two statements (the opening of a collection)."""
+    if not checkin_ids:
+        return {}
+    rows = (await session.execute(_flows().where(Checkin.id.in_(list(checkin_ids))))).unique()
+    return {flow.checkin.id: flow for flow in await _flows_of(session, list(rows))}
 
 
 async def load_flow(session: AsyncSession, checkin: Checkin) -> Flow | None:
