@@ -17,6 +17,7 @@ are updated in place; an answer given after the collection's deadline is marked 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Row, Select, String, and_, cast, func, select, update
+from sqlalchemy import Row, Select, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -230,7 +231,8 @@ async def create_checkins(
             .on_conflict_do_nothing(index_elements=["member_id", "period_start"])
             .returning(Checkin.member_id, Checkin.id)
         )
-        created |= dict((await session.execute(statement)).tuples().all())
+        result = await session.execute(statement)
+        created |= {member_id: checkin_id for member_id, checkin_id in result}
     return created
 
 
@@ -248,6 +250,7 @@ async def checkins_of(
 
 
 # ----------------------------------------------------------------------------- flows
+@functools.cache
 def _flows() -> Select:
     """Check-ins with all a flow needs but its answers, in one statement: the member (with their
     user and roles), the team, its holidays, the collection, and how many teams the person is
@@ -287,6 +290,30 @@ def _holidays(text: str | None) -> frozenset[date]:
     return frozenset(date.fromisoformat(day[:10]) for day in text.split(","))
 
 
+@functools.cache
+def _answers_query() -> Select:
+    """The answers of members (`members`) from `first` to `last`: the Answer itself for the
+    periods in `starts`, only the value for earlier ones (built once: bound parameters)."""
+    current = aliased(Answer)
+    return (
+        select(Answer.member_id, Answer.period_start, Answer.input_code, Answer.value, current)
+        .outerjoin(
+            current,
+            and_(
+                current.id == Answer.id,
+                current.period_start.in_(bindparam("starts", expanding=True)),
+            ),
+        )
+        .where(
+            Answer.member_id.in_(bindparam("members", expanding=True)),
+            Answer.period_start <= bindparam("last"),
+            Answer.period_start >= bindparam("first"),
+        )
+        .order_by(Answer.period_start.desc())
+        .execution_options(populate_existing=True)
+    )
+
+
 async def _flows_of(session: AsyncSession, rows: Sequence[Row]) -> list[Flow]:
     """The flows of _flows() rows (of one period), with the members' answers of the period
     and their values before it, read in one statement."""
@@ -294,22 +321,19 @@ async def _flows_of(session: AsyncSession, rows: Sequence[Row]) -> list[Flow]:
     if not rows:
         return []
     starts = {row[0].period_start for row in rows}
-    current = aliased(Answer)
-    query = (
-        select(Answer.member_id, Answer.period_start, Answer.input_code, Answer.value, current)
-        .outerjoin(current, and_(current.id == Answer.id, current.period_start.in_(starts)))
-        .where(
-            Answer.member_id.in_([row[1].id for row in rows]),
-            Answer.period_start <= max(starts),
-            Answer.period_start >= min(starts) - timedelta(days=HISTORY_DAYS),
-        )
-        .order_by(Answer.period_start.desc())
-        .execution_options(populate_existing=True)
+    found = await session.execute(
+        _answers_query(),
+        {
+            "members": [row[1].id for row in rows],
+            "starts": list(starts),
+            "last": max(starts),
+            "first": min(starts) - timedelta(days=HISTORY_DAYS),
+        },
     )
     answers: dict[int, dict[str, Answer]] = defaultdict(dict)
     history: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     start_of = {row[1].id: row[0].period_start for row in rows}
-    for member_id, period_start, code, value, answer in await session.execute(query):
+    for member_id, period_start, code, value, answer in found:
         start = start_of[member_id]
         if period_start == start:
             answers[member_id][code] = answer
