@@ -360,11 +360,16 @@ async def _flow_of(session: AsyncSession, row: Row) -> Flow | None:
     return found[0] if found else None
 
 
+@functools.cache
+def _flows_by_ids() -> Select:
+    return _flows().where(Checkin.id.in_(bindparam("ids", expanding=True)))
+
+
 async def flows_by_ids(session: AsyncSession, checkin_ids: Sequence[int]) -> dict[int, Flow]:
     """Many check-ins' flows in two statements (the opening of a collection)."""
     if not checkin_ids:
         return {}
-    rows = (await session.execute(_flows().where(Checkin.id.in_(list(checkin_ids))))).unique()
+    rows = (await session.execute(_flows_by_ids(), {"ids": list(checkin_ids)})).unique()
     return {flow.checkin.id: flow for flow in await _flows_of(session, list(rows))}
 
 
@@ -373,7 +378,8 @@ async def load_flow(session: AsyncSession, checkin: Checkin) -> Flow | None:
 
 
 async def flow_by_id(session: AsyncSession, checkin_id: int) -> Flow | None:
-    row = (await session.execute(_flows().where(Checkin.id == checkin_id))).unique().first()
+    found = await session.execute(_flows_by_ids(), {"ids": [checkin_id]})
+    row = found.unique().first()
     return None if row is None else await _flow_of(session, row)
 
 
@@ -381,14 +387,22 @@ async def reload(session: AsyncSession, flow: Flow) -> Flow:
     return await flow_by_id(session, flow.checkin.id) or flow
 
 
-async def _open_flows(session: AsyncSession, user_id: int, now: datetime) -> list[Row]:
-    """The person's check-ins being asked (or corrected) for the current period of their team."""
-    query = (
+@functools.cache
+def _open_flows_query() -> Select:
+    return (
         _flows()
-        .where(Member.user_id == user_id, Member.active.is_(True), Checkin.state.in_(OPEN))
+        .where(
+            Member.user_id == bindparam("user_id"),
+            Member.active.is_(True),
+            Checkin.state.in_(OPEN),
+        )
         .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
     )
-    rows = (await session.execute(query)).unique()
+
+
+async def _open_flows(session: AsyncSession, user_id: int, now: datetime) -> list[Row]:
+    """The person's check-ins being asked (or corrected) for the current period of their team."""
+    rows = (await session.execute(_open_flows_query(), {"user_id": user_id})).unique()
     return [
         row
         for row in rows
