@@ -9,9 +9,10 @@ The rules, stated once (the README repeats them):
 - change, against the previous period of the same people (kpi.compare): percent KPIs in
   percentage points («▼ −0,05 п.п.»), NPS-like points and KPIs whose previous value was 0 in
   their own unit, everything else in percent of the previous value («▲ +12,5 %»); an arrow and
-  a sign (U+2212 minus), with as many decimals as it takes to be within ±25 % of the true
-  change and never «0» for a non-zero one (kpi.change_places); exactly no change is «без
-  изменений» / "no change"; no previous value: no change is written;
+  a sign (U+2212 minus), at the precision of the value it changes: a unit's own places
+  (percentage points one finer, «0,05 п.п.», a relative change to 0,1 %); a change that
+  rounds to zero there, as one that is exactly zero, is «без изменений» / "no change" (never
+  «+0,00006 п.п.»); no previous value: no change is written;
 - whose numbers: a team value is over the members who gave all the KPI's inputs; when some
   gave only part of them it says «(по 2 из 3)», and a change over fewer people than the value
   says «(у 1 из 2)»;
@@ -57,8 +58,8 @@ MARKS: dict[str, str] = {
     "no_data": "⚪",
     "unrated": "🔵",
 }
-PP_PLACES = 2  # percentage points: at least two decimals (0,05 п.п.)
-PCT_PLACES = 1  # relative change: at least one (3,7 %)
+PP_PLACES = kpi.DISPLAY_PLACES["percent"] + 1  # percentage points: 0,05 п.п. on a 1,3 % value
+PCT_PLACES = 1  # relative change: 3,7 %
 
 
 class Translator(Protocol):
@@ -99,10 +100,22 @@ def value(v: Decimal | None, unit: str, t: Translator, currency: str = "RUB") ->
 
 
 def _amount(magnitude: Decimal, places: int, t: Translator) -> str:
-    p = kpi.change_places(magnitude, places)
-    shown = kpi.round_half_up(abs(magnitude), p)
-    pattern = "#,##0" + ("." + "#" * p if p else "")
+    shown = kpi.round_half_up(abs(magnitude), places)
+    pattern = "#,##0" + ("." + "#" * places if places else "")
     return format_decimal(shown, format=pattern, locale=t.locale)
+
+
+def shown_change(line: kpi.KpiLine) -> tuple[str, Decimal] | None:
+    """How the change is written: ("pp" | "abs" | "pct", the signed amount rounded to the
+    places it is shown at); None without a previous value. An amount of 0 is «no change»."""
+    if line.change is None:
+        return None
+    unit = line.kpi.unit
+    if unit == "percent":
+        return "pp", kpi.round_half_up(line.change, PP_PLACES)
+    if unit == "points" or line.change_pct is None:
+        return "abs", kpi.round_half_up(line.change, kpi.DISPLAY_PLACES[unit])
+    return "pct", kpi.round_half_up(line.change_pct, PCT_PLACES)
 
 
 def change(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> str:
@@ -123,40 +136,41 @@ def whose(line: kpi.KpiLine, t: Translator) -> str:
 
 
 def _change(line: kpi.KpiLine, t: Translator, currency: str) -> str:
-    if line.change is None:
+    shown = shown_change(line)
+    if shown is None:
         return ""
-    if line.change == 0:
+    kind, amount = shown
+    if amount == 0:
         return t("kpi.change.none")
-    arrow = "▲" if line.change > 0 else "▼"
-    sign = "+" if line.change > 0 else MINUS
-    unit = line.kpi.unit
-    if unit == "percent":
-        amount = _amount(line.change, PP_PLACES, t)
-        return t("kpi.change.pp", arrow=arrow, sign=sign, value=amount)
-    if unit == "points" or line.change_pct is None:
-        p = kpi.change_places(line.change, kpi.DISPLAY_PLACES[unit])
-        text = kpi.format_number(abs(line.change), unit, t.locale, currency, places=p)
+    arrow = "▲" if amount > 0 else "▼"
+    sign = "+" if amount > 0 else MINUS
+    if kind == "pp":
+        return t("kpi.change.pp", arrow=arrow, sign=sign, value=_amount(amount, PP_PLACES, t))
+    if kind == "abs":
+        text = kpi.format_number(abs(amount), line.kpi.unit, t.locale, currency)
         return t("kpi.change.abs", arrow=arrow, sign=sign, value=text)
-    amount = _amount(line.change_pct, PCT_PLACES, t)
-    return t("kpi.change.pct", arrow=arrow, sign=sign, value=amount)
+    return t("kpi.change.pct", arrow=arrow, sign=sign, value=_amount(amount, PCT_PLACES, t))
 
 
 def relative(pct: Decimal | None, t: Translator) -> str:
     """A signed relative change alone, «+23,9 %», «−3,7 %» (anomalies against a mean)."""
     if pct is None:
         return kpi.format_number(None, "percent", t.locale)
-    if pct == 0:
+    amount = kpi.round_half_up(pct, PCT_PLACES)
+    if amount == 0:
         return t("kpi.change.none")
-    sign = "+" if pct > 0 else MINUS
-    return t("kpi.change.pct", arrow="", sign=sign, value=_amount(pct, PCT_PLACES, t)).strip()
+    sign = "+" if amount > 0 else MINUS
+    return t("kpi.change.pct", arrow="", sign=sign, value=_amount(amount, PCT_PLACES, t)).strip()
 
 
 def change_good(line: kpi.KpiLine) -> bool | None:
-    """True when the change is for the better, False for the worse, None when there is none or
-    the KPI has no good direction (ad spend)."""
-    if not line.change or line.kpi.direction not in ("up", "down"):
+    """True when the change is for the better, False for the worse, None when none is shown
+    (no previous value, or one that rounds to «no change») or the KPI has no good direction
+    (ad spend)."""
+    shown = shown_change(line)
+    if shown is None or shown[1] == 0 or line.kpi.direction not in ("up", "down"):
         return None
-    return (line.change > 0) == (line.kpi.direction == "up")
+    return (shown[1] > 0) == (line.kpi.direction == "up")
 
 
 def attainment(line: kpi.KpiLine, t: Translator) -> str:
