@@ -61,6 +61,7 @@ async def test_a_5000_character_answer_is_refused_with_a_short_quote(emu, app, c
         (False, "/holiday "),
         (False, "/away "),
         (False, "/task @anna "),
+        (False, "/task @"),  # a 5000-character owner
         (True, "/away "),
         (True, "/summary "),
     ],
