@@ -31,6 +31,7 @@ API (all return str unless said):
     relative(pct, t)                   a signed relative change alone, «−23,9 %»
     change_good(line) -> bool | None   whether the change is for the better (None: neutral)
     attainment(line, t)                «66,4 %» ("" without one)
+    target(line, t, currency)          the plan's value alone, «2 %» ("" without a plan)
     plan(line, t, currency)            «план 2 % (66,4 %)» ("" without a plan)
     parts(line, t, currency) -> Parts  each piece as plain text (charts, Mini App, export)
     text(line, t, currency, title=, note=)  the whole line as HTML:
@@ -180,15 +181,20 @@ def attainment(line: kpi.KpiLine, t: Translator) -> str:
     return kpi.format_number(line.attainment * 100, "percent", t.locale)
 
 
+def target(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> str:
+    """The plan's value alone, «2 %» (a table's plan column); "" without a plan."""
+    return "" if line.target is None else value(line.target, line.kpi.unit, t, currency)
+
+
 def plan(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> str:
     """«план 2 % (66,4 %)», «план 2 %» when attainment means nothing; "" without a plan."""
     if line.target is None:
         return ""
-    target = value(line.target, line.kpi.unit, t, currency)
+    target_ = target(line, t, currency)
     reached = attainment(line, t)
     if reached:
-        return t("kpi.plan_attained", target=target, attainment=reached)
-    return t("kpi.plan", target=target)
+        return t("kpi.plan_attained", target=target_, attainment=reached)
+    return t("kpi.plan", target=target_)
 
 
 def status_text(status: kpi.Status | str, t: Translator) -> str:
