@@ -17,7 +17,7 @@ from jobs import periodic_jobs
 from jobs.loop import tick
 from models.db import session_maker
 from models.tables import Answer, Checkin, Member
-from tests.support.app import bot_running, make_settings
+from tests.support.app import UNPACED, bot_running, make_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 GROUP = -100400
@@ -38,18 +38,15 @@ DEADLINE = datetime(2026, 11, 30, 9, 30, tzinfo=MSK)  # Mon 09:30
 MEETING = datetime(2026, 11, 30, 10, 0, tzinfo=MSK)
 
 
+# The outgoing flood limits off: as BOT_SETTINGS of a test module (tests/e2e/conftest.py's app)
+QUICK = {**UNPACED, "delivery_global_per_s": 0}
+
+
 @contextlib.asynccontextmanager
 async def quick_app(emu, database_url: str, clock, **overrides) -> AsyncIterator[App]:
     """The real bot polling the emulator, with the outgoing flood limits off (the emulator
-    enforces none here)."""
-    settings = make_settings(
-        emu,
-        database_url,
-        delivery_private_per_s=0,
-        delivery_global_per_s=0,
-        delivery_group_per_min=0,
-        **overrides,
-    )
+    enforces none here). A test module's `app` fixture gets the same with BOT_SETTINGS = QUICK."""
+    settings = make_settings(emu, database_url, **QUICK, **overrides)
     async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
         yield app
 
