@@ -135,8 +135,11 @@ def _raw_metric(inp: Input, topics: tuple[str, ...] = ()) -> KPI:
 
 
 def _load_metrics(
-    data: Mapping[str, Any], inputs: Mapping[str, Input], topics: Mapping[str, tuple[str, ...]]
+    data: Mapping[str, Any],
+    inputs: Mapping[str, Input],
+    topics: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, KPI]:
+    topics = topics or {}
     entries = dict(data)
     order = {code: i for i, code in enumerate(inputs)}
     metrics: dict[str, KPI] = {
