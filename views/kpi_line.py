@@ -14,8 +14,9 @@ The rules, stated once (the README repeats them):
   rounds to zero there, as one that is exactly zero, is «без изменений» / "no change" (never
   «+0,00006 п.п.»); no previous value: no change is written;
 - whose numbers: a team value is over the members who gave all the KPI's inputs; when some
-  gave only part of them it says «(по 2 из 3)», and a change over fewer people than the value
-  says «(у 1 из 2)»;
+  whose roles ask for all of them gave only part, it says «(по 2 из 3)» (kpi.compare's
+  `partial`: someone never asked for an input isn't missing), and a change over fewer people
+  than the value says «(у 1 из 2)»;
 - plan: «план 2 %», with attainment «план 2 % (66,4 %)» (attainment to 0,1 %);
 - status marks: 🟢 on track, 🟡 at risk, 🔴 off track, ⚪ no data, 🔵 not rated (a KPI with no
   good direction and no plan, such as ad spend). Charts draw their own signs and explain them
