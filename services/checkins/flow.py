@@ -34,7 +34,7 @@ from models.db import upsert_insert
 from models.tables import Answer, Checkin, Collection, Member, Team, User
 from services.checkins import sanity as checkin_sanity
 from services.checkins.sanity import Doubt
-from services.team import availability, rhythm
+from services.team import availability, rhythm, schedule
 
 PENDING, ASKING, EDITING, DONE = "pending", "in_progress", "editing", "done"
 # question_message_id while the planner sends a member's intro and first question: DELIVERING,
@@ -128,19 +128,13 @@ async def holidays_of(session: AsyncSession, team: Team) -> set[date]:
 
 
 async def cycle_now(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
-    return rhythm.current_cycle(team, now, await holidays_of(session, team))
+    """The cycle members report on now (the open collection's as it was opened)."""
+    return (await schedule.schedule_of(session, team)).current(now)
 
 
 async def next_cycle(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
     """The first cycle whose collection opens after `now` (skipped ones passed over)."""
-    holidays = await holidays_of(session, team)
-    cycle = rhythm.current_cycle(team, now, holidays)
-    for _ in range(12):
-        if cycle.opens_at > now and not cycle.skipped:
-            break
-        following = kpi.next_period(cycle.period, rhythm.cadence(team), team.anchor_date)
-        cycle = rhythm.cycle_for(team, following, holidays)
-    return cycle
+    return (await schedule.schedule_of(session, team)).upcoming(now)
 
 
 # ----------------------------------------------------------------------------- collection
@@ -156,6 +150,10 @@ async def ensure_collection(
             period_end=cycle.period.end,
             opened_at=now,
             deadline_at=cycle.deadline_at,
+            opens_at=cycle.opens_at,
+            reminder_at=cycle.reminder_at,
+            agenda_at=cycle.agenda_at,
+            meeting_at=cycle.meeting_at,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "period_start"])
     )
