@@ -84,7 +84,7 @@ async def member_lines(
     session: AsyncSession, team: Team, member: Member, period: kpi.Period
 ) -> dict[str, list[kpi.KpiLine]]:
     """The member's KPIs by role for the period, against the previous one and their targets."""
-    previous = kpi.previous_period(period, rhythm.cadence(team), team.anchor_date)
+    previous = kpi.previous_period(period, rhythm.cadence_of(team, period), team.anchor_date)
     history = await kpi_data.history(session, team, [member], [previous, period])
     rows = await kpi_data.targets_in_force(session, team, period)
     current, before = history[1][0], history[0][0].inputs

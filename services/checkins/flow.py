@@ -534,7 +534,7 @@ async def card(session: AsyncSession, flow: Flow) -> list[RoleCard]:
     """The member's KPIs for the period by role, with the change against the period before."""
     from services.common import kpi_data
 
-    cadence = rhythm.cadence(flow.team)
+    cadence = rhythm.cadence_of(flow.team, flow.period)
     previous = kpi.previous_period(flow.period, cadence, flow.team.anchor_date)
     answers = await kpi_data.answers_by_member(
         session, flow.team, [flow.period.start, previous.start]

@@ -83,7 +83,7 @@ async def collect(
     session: AsyncSession, team: Team, cycle: rhythm.Cycle, now: datetime
 ) -> AgendaData:
     members = [m for m in await teams.members(session, team) if m.role_codes]
-    cadence = rhythm.cadence(team)
+    cadence = rhythm.cadence_of(team, cycle.period)
     periods = kpi.periods_back(cycle.period, HISTORY_PERIODS, cadence, team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
     plans = await kpi_data.targets_in_force(session, team, cycle.period)

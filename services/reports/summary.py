@@ -71,7 +71,7 @@ async def holidays(session: AsyncSession, team: Team) -> set[date]:
 
 async def load(session: AsyncSession, team: Team, period: Period, depth: int = HISTORY) -> TeamData:
     members = [m for m in await teams.members(session, team) if m.role_codes]
-    periods = kpi.periods_back(period, depth, rhythm.cadence(team), team.anchor_date)
+    periods = kpi.periods_back(period, depth, rhythm.cadence_of(team, period), team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
     ids = [m.id for m in members]
     answered = set(

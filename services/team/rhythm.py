@@ -103,6 +103,14 @@ def cadence(team: Team) -> Cadence:
     return Cadence(team.cadence)
 
 
+def cadence_of(team: Team, period: Period) -> Cadence:
+    """The cadence `period` was collected in: the team's, or (a period kept from before the
+    cadence changed) the one its length says."""
+    if period_containing(period.start, cadence(team), team.anchor_date) == period:
+        return cadence(team)
+    return {7: Cadence.WEEKLY, 14: Cadence.BIWEEKLY}.get(period.days, Cadence.MONTHLY)
+
+
 def period_of(team: Team, day: date) -> Period:
     return period_containing(day, cadence(team), team.anchor_date)
 
@@ -152,10 +160,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 def follows(cycle: Cycle, kept: Cycle) -> bool:
-    """A computed cycle may come after a kept one: it starts and ends later (no day counted
-    twice at its start, none left between) and opens after the kept one's deadline."""
+    """A computed cycle may come after a kept one: it ends later (no day left between them),
+    doesn't start on the same day (a period is stored by its start) and opens after the kept
+    one's deadline. A longer period may hold the kept one's days (weekly → monthly: the month
+    in progress is the first monthly period)."""
     return (
-        cycle.period.start > kept.period.start
+        cycle.period.start != kept.period.start
         and cycle.period.end > kept.period.end
         and cycle.opens_at > kept.deadline_at
     )
