@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
@@ -130,6 +130,31 @@ async def holidays_of(session: AsyncSession, team: Team) -> set[date]:
 async def cycle_now(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
     """The cycle members report on now (the open collection's as it was opened)."""
     return (await schedule.schedule_of(session, team)).current(now)
+
+
+def _latest_collection(query: Select) -> Select:
+    """The query's check-ins joined to their collection, kept only when it is their team's
+    latest one (a check-in of the current period always is)."""
+    latest = (
+        select(func.max(Collection.period_start))
+        .where(Collection.team_id == Member.team_id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    return query.add_columns(Collection).join(
+        Collection,
+        and_(
+            Collection.team_id == Member.team_id,
+            Collection.period_start == Checkin.period_start,
+            Collection.period_start == latest,
+        ),
+    )
+
+
+async def _is_current(session: AsyncSession, team: Team, latest: Collection, now: datetime) -> bool:
+    """Whether the team's latest collection is still the current one."""
+    cycle = (await schedule.schedule_of(session, team, latest)).current(now)
+    return cycle.period.start == latest.period_start
 
 
 async def next_cycle(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
@@ -255,16 +280,16 @@ async def reload(session: AsyncSession, flow: Flow) -> Flow:
 async def open_flow(session: AsyncSession, user: User, now: datetime) -> Flow | None:
     """The check-in a text from this user answers: one being asked (or corrected) for the
     current period of one of their teams, the team they last chose first."""
-    query = (
+    query = _latest_collection(
         select(Checkin, Member)
         .join(Member, Member.id == Checkin.member_id)
         .where(Member.user_id == user.id, Member.active.is_(True), Checkin.state.in_(OPEN))
         .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
     )
     candidates = []
-    for checkin, member in await session.execute(query):
+    for checkin, member, latest in await session.execute(query):
         team = await session.get(Team, member.team_id)
-        if (await cycle_now(session, team, now)).period.start == checkin.period_start:
+        if await _is_current(session, team, latest, now):
             candidates.append((checkin, team.id))
     if not candidates:
         return None
@@ -302,7 +327,7 @@ async def other_open_flow(session: AsyncSession, flow: Flow, now: datetime) -> F
 
 async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime) -> list[Team]:
     """The person's other teams whose current check-in they haven't finished."""
-    query = (
+    query = _latest_collection(
         select(Checkin, Member)
         .join(Member, Member.id == Checkin.member_id)
         .where(
@@ -313,9 +338,9 @@ async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime)
         )
     )
     found = []
-    for checkin, member in await session.execute(query):
+    for _checkin, member, latest in await session.execute(query):
         team = await session.get(Team, member.team_id)
-        if (await cycle_now(session, team, now)).period.start == checkin.period_start:
+        if await _is_current(session, team, latest, now):
             found.append(team)
     return found
 

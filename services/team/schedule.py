@@ -12,10 +12,16 @@ from services.team import rhythm
 KEPT = 3  # the open collection and the two before it (the previous cycle's digest, history)
 
 
-async def schedule_of(session: AsyncSession, team: Team) -> rhythm.Schedule:
+async def schedule_of(
+    session: AsyncSession, team: Team, latest: Collection | None = None
+) -> rhythm.Schedule:
+    """The team's schedule; given its `latest` collection (already read), only that one is
+    kept: enough to say what is current and what comes next."""
     holidays = frozenset(
         await session.scalars(select(Holiday.day).where(Holiday.team_id == team.id))
     )
+    if latest is not None:
+        return rhythm.Schedule(team, holidays, (rhythm.kept_cycle(team, latest, holidays),))
     rows = list(
         await session.scalars(
             select(Collection)
