@@ -1,6 +1,6 @@
 """kept cycle: an opened collection keeps its opening, reminder, agenda and meeting moments
 
-Revision ID: 0004_kept_cycle
+Revision ID: 0006_kept_cycle
 Revises: 0003
 Create Date: 2026-12-02
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import models.base
 
-revision = "0004_kept_cycle"
+revision = "0006_kept_cycle"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
