@@ -37,7 +37,7 @@ from models.db import upsert_insert
 from models.tables import Answer, Checkin, Collection, Holiday, Member, Team, User
 from services.checkins import sanity as checkin_sanity
 from services.checkins.sanity import Doubt
-from services.team import availability, rhythm
+from services.team import availability, rhythm, schedule
 
 PENDING, ASKING, EDITING, DONE = "pending", "in_progress", "editing", "done"
 # question_message_id while the planner sends a member's intro and first question: DELIVERING,
@@ -137,19 +137,38 @@ async def holidays_of(session: AsyncSession, team: Team) -> set[date]:
 
 
 async def cycle_now(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
-    return rhythm.current_cycle(team, now, await holidays_of(session, team))
+    """The cycle members report on now (the open collection's as it was opened)."""
+    return (await schedule.schedule_of(session, team)).current(now)
+
+
+def _latest_collection(query: Select) -> Select:
+    """The query's check-ins joined to their collection, kept only when it is their team's
+    latest one (a check-in of the current period always is)."""
+    latest = (
+        select(func.max(Collection.period_start))
+        .where(Collection.team_id == Member.team_id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    return query.add_columns(Collection).join(
+        Collection,
+        and_(
+            Collection.team_id == Member.team_id,
+            Collection.period_start == Checkin.period_start,
+            Collection.period_start == latest,
+        ),
+    )
+
+
+async def _is_current(session: AsyncSession, team: Team, latest: Collection, now: datetime) -> bool:
+    """Whether the team's latest collection is still the current one."""
+    cycle = (await schedule.schedule_of(session, team, latest)).current(now)
+    return cycle.period.start == latest.period_start
 
 
 async def next_cycle(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
     """The first cycle whose collection opens after `now` (skipped ones passed over)."""
-    holidays = await holidays_of(session, team)
-    cycle = rhythm.current_cycle(team, now, holidays)
-    for _ in range(12):
-        if cycle.opens_at > now and not cycle.skipped:
-            break
-        following = kpi.next_period(cycle.period, rhythm.cadence(team), team.anchor_date)
-        cycle = rhythm.cycle_for(team, following, holidays)
-    return cycle
+    return (await schedule.schedule_of(session, team)).upcoming(now)
 
 
 # ----------------------------------------------------------------------------- collection
@@ -165,6 +184,10 @@ async def ensure_collection(
             period_end=cycle.period.end,
             opened_at=now,
             deadline_at=cycle.deadline_at,
+            opens_at=cycle.opens_at,
+            reminder_at=cycle.reminder_at,
+            agenda_at=cycle.agenda_at,
+            meeting_at=cycle.meeting_at,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "period_start"])
     )
@@ -389,25 +412,38 @@ async def reload(session: AsyncSession, flow: Flow) -> Flow:
 
 @functools.cache
 def _open_flows_query() -> Select:
+    """The person's open check-ins whose collection is their team's latest one."""
+    latest = (
+        select(func.max(Collection.period_start))
+        .where(Collection.team_id == Member.team_id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
     return (
         _flows()
         .where(
             Member.user_id == bindparam("user_id"),
             Member.active.is_(True),
             Checkin.state.in_(OPEN),
+            Collection.period_start == latest,
         )
         .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
     )
 
 
+def _still_current(
+    team: Team, latest: Collection, holidays: frozenset[date], now: datetime
+) -> bool:
+    """Whether the team's latest collection is still the current one (as _is_current, with the
+    holidays already read)."""
+    kept = (rhythm.kept_cycle(team, latest, holidays),)
+    return rhythm.Schedule(team, holidays, kept).current(now).period.start == latest.period_start
+
+
 async def _open_flows(session: AsyncSession, user_id: int, now: datetime) -> list[Row]:
     """The person's check-ins being asked (or corrected) for the current period of their team."""
     rows = (await session.execute(_open_flows_query(), {"user_id": user_id})).unique()
-    return [
-        row
-        for row in rows
-        if rhythm.current_cycle(row[2], now, _holidays(row[4])).period.start == row[0].period_start
-    ]
+    return [row for row in rows if _still_current(row[2], row[3], _holidays(row[4]), now)]
 
 
 async def open_flow(session: AsyncSession, user: User, now: datetime) -> Flow | None:
@@ -454,7 +490,7 @@ async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime)
     """The person's other teams whose current check-in they haven't finished."""
     if not flow.many_teams:
         return []
-    query = (
+    query = _latest_collection(
         select(Checkin, Member)
         .join(Member, Member.id == Checkin.member_id)
         .where(
@@ -465,9 +501,9 @@ async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime)
         )
     )
     found = []
-    for checkin, member in await session.execute(query):
+    for _checkin, member, latest in await session.execute(query):
         team = await session.get(Team, member.team_id)
-        if (await cycle_now(session, team, now)).period.start == checkin.period_start:
+        if await _is_current(session, team, latest, now):
             found.append(team)
     return found
 
@@ -685,7 +721,7 @@ async def card(session: AsyncSession, flow: Flow) -> list[RoleCard]:
     """The member's KPIs for the period by role, with the change against the period before."""
     from services.common import kpi_data
 
-    cadence = rhythm.cadence(flow.team)
+    cadence = rhythm.cadence_of(flow.team, flow.period)
     previous = kpi.previous_period(flow.period, cadence, flow.team.anchor_date)
     answers = await kpi_data.answers_by_member(
         session, flow.team, [flow.period.start, previous.start]
