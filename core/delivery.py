@@ -93,6 +93,7 @@ def thread_gone(method: TelegramMethod[Any], error: TelegramAPIError) -> bool:
     """A send into a group topic that doesn't exist any more."""
     return (
         isinstance(error, TelegramBadRequest)
+        and creates_message(method)
         and getattr(method, "message_thread_id", None) is not None
         and THREAD_GONE in error.message.lower()
     )

@@ -170,6 +170,7 @@ async def test_a_deleted_topic_falls_back_to_general_with_a_notice(emu, app):
     posts = posts_since(emu, mark)
     notices = [m for m in posts if "Тема команды удалена" in plain(m)]
     assert len(notices) == 1 and notices[0].thread_id is None
+    assert "/settings topic" in plain(notices[0]) and "<code>" not in plain(notices[0])
     assert notices[0].seq < card.seq
     assert all(m.thread_id is None for m in posts)
     await emu.wait_idle()
@@ -179,6 +180,15 @@ async def test_a_deleted_topic_falls_back_to_general_with_a_notice(emu, app):
     minutes = await say_in(emu, LEAD, None, "/end", contains="Протокол планёрки")
     assert minutes.thread_id is None
     assert not [m for m in posts_since(emu, mark) if "Тема команды удалена" in plain(m)]
+
+
+async def test_a_missing_topic_no_team_lives_in_goes_to_general_without_a_notice(emu, app):
+    topic = await forum_team(emu)
+    mark = emu.mark()
+    sent = await app.runtime.bot.send_message(GROUP, "ответ", message_thread_id=topic + 1000)
+    assert sent.message_thread_id is None
+    assert [plain(m) for m in posts_since(emu, mark)] == ["ответ"]
+    assert await team_topic(app) == topic
 
 
 async def test_minutes_reach_the_leads_and_the_group_once_when_the_bot_is_back(emu, app, clock):
