@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from aiogram.types import BufferedInputFile, InputMediaPhoto
 from sqlalchemy import select
 
 from demo.scenario import join_team
@@ -39,6 +40,7 @@ from tests.support.meetings import (
 )
 
 BOT_SETTINGS = UNPACED
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
 MIDNIGHT = datetime(2026, 11, 24, 0, 0, 30, tzinfo=MSK)  # the meeting's day (23.11) is over
 
 
@@ -188,6 +190,12 @@ async def test_a_missing_topic_no_team_lives_in_goes_to_general_without_a_notice
     sent = await app.runtime.bot.send_message(GROUP, "ответ", message_thread_id=topic + 1000)
     assert sent.message_thread_id is None
     assert [plain(m) for m in posts_since(emu, mark)] == ["ответ"]
+    album = await app.runtime.bot.send_media_group(
+        GROUP,
+        [InputMediaPhoto(media=BufferedInputFile(PNG, f"{i}.png")) for i in range(2)],
+        message_thread_id=topic + 1000,
+    )
+    assert [m.message_thread_id for m in album] == [None, None]
     assert await team_topic(app) == topic
 
 
