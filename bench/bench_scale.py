@@ -38,6 +38,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench import answers
 from core.charts import ChartRenderer
 from core.config import Settings
 from core.runtime import ManualClock, Runtime
@@ -304,6 +305,8 @@ async def main(quick: bool) -> None:
         busy = await latencies(url, in_process, samples * 4)
         threaded = await latencies(url, in_thread, samples * 4)
         renderer.close()
+        pg = os.environ.get("PLANERKA_BENCH_DATABASE_URL", PG_DEFAULT)
+        answer_targets = await answers.targets(workdir, kinds, pg, quick)
 
     print("\n| pass | teams | " + " | ".join(kinds) + " |")
     print("|---|---|" + "---|" * len(kinds))
@@ -337,8 +340,7 @@ async def main(quick: bool) -> None:
     print(f"target workers_2_over_1: {two / one:.2f} (goal >= 1.7)")
     print(f"target digest_cpu_s: {cpu:.3f} (goal <= 0.25)")
     print(f"target inbound_p95_ratio: {p(busy, 0.95) / p(idle, 0.95):.2f} (goal <= 2)")
-    print("target answer_statements: not measured (goal <= 8)")
-    print("target answers_vs_echo: not measured (goal >= 0.12)")
+    print("\n".join(answer_targets))
 
 
 if __name__ == "__main__":
