@@ -28,7 +28,7 @@ class Ask(CallbackData, prefix="ci"):
     """A button of a check-in message; `pos` is the question it was shown for. Only the
     actions below unpack (anything else is a stale button, handlers/stale.py)."""
 
-    action: Literal["start", "edit", "same", "skip", "back", "ok", "alt", "retype"]
+    action: Literal["start", "edit", "same", "skip", "back", "ok", "alt", "retype", "unit"]
     checkin: int = Field(ge=1)
     pos: int = Field(ge=0, le=10_000)
     value: str = Field(default="", max_length=32)
@@ -179,6 +179,62 @@ def doubt(flow: Flow, found: Doubt, t: Translator) -> View:
     rows[0].append(_button(t("checkin.btn.confirm", value=typed), Ask(action="ok", **data)))
     rows.append([_button(t("checkin.btn.retype"), Ask(action="retype", **data))])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+QUOTE_CHARS = 64  # typed text quoted back
+
+
+def quoted(text: str) -> str:
+    """Typed text to quote (t() escapes it), cut to QUOTE_CHARS with «…»."""
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
+
+
+def unit_mismatch(flow: Flow, typed: str, value: Decimal, t: Translator) -> View:
+    """«Вы написали «12,5 %», а вопрос — в ₽. Записать 12,5 ₽?» with Да / Нет."""
+    item = flow.current
+    assert item is not None
+    shown = kl.value(value, item.unit, t, flow.team.currency)
+    unit = unit_text(item.unit, flow.team, t)
+    text = t("checkin.unit_mismatch", typed=quoted(typed), unit=unit, value=shown)
+    data = {"checkin": flow.checkin.id, "pos": flow.position}
+    rows = [
+        [
+            _button(t("checkin.btn.unit_yes", value=shown), Ask(action="unit", **data)),
+            _button(t("checkin.btn.unit_no"), Ask(action="retype", **data)),
+        ]
+    ]
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def edit_params(item: kpi.Input, before: Decimal | None, team: Team, t: Translator) -> dict:
+    return {"title": title(item, t), "before": kl.value(before, item.unit, t, team.currency)}
+
+
+def edit_done(item: kpi.Input, before: Decimal | None, after: Decimal, team: Team, t: Translator):
+    """«Исправил: Расход — было 5 000 ₽, стало 5 500 ₽»."""
+    after_text = kl.value(after, item.unit, t, team.currency)
+    return t("checkin.edit_done", after=after_text, **edit_params(item, before, team, t))
+
+
+def edit_invalid(
+    item: kpi.Input, before: Decimal | None, error: kpi.InputError, team: Team, t: Translator
+) -> str:
+    reason = t(error.key, **error.message_params(t.locale))
+    return t("checkin.edit_invalid", reason=reason, **edit_params(item, before, team, t))
+
+
+def edit_unit(item: kpi.Input, before: Decimal | None, typed: str, team: Team, t: Translator):
+    unit = unit_text(item.unit, team, t)
+    params = edit_params(item, before, team, t)
+    return t("checkin.edit_unit", typed=quoted(typed), unit=unit, **params)
+
+
+def edit_closed(
+    item: kpi.Input, before: Decimal | None, period: kpi.Period, team: Team, t: Translator
+) -> str:
+    params = edit_params(item, before, team, t)
+    return t("checkin.edit_closed", period=period_text(period, t), **params)
 
 
 def reminder(flow: Flow, t: Translator, now: datetime, many_teams: bool = False) -> View:
