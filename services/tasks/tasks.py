@@ -99,7 +99,7 @@ async def create(
     due: date,
     today: date,
     author: Member | None,
-    author_user_id: int,
+    author_user_id: int | None,
     author_is_lead: bool,
     meeting_id: int | None = None,
     kpi_code: str | None = None,
