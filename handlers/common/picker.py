@@ -72,7 +72,7 @@ async def choose(
 
 async def _none_reason(command: str, session: AsyncSession, user: User) -> str:
     if not await teams.teams_of(session, user):
-        return f"picker.no_team.{command}"
+        return "summary.no_team" if command == "summary" else f"picker.no_team.{command}"
     return "picker.not_lead"
 
 
