@@ -45,9 +45,15 @@ class OpenCheckin(Filter):
 
 # ----------------------------------------------------------------------------- showing
 async def show(
-    runtime: Runtime, session: AsyncSession, flow: Flow, outcome: Outcome, t: Translator
+    runtime: Runtime,
+    session: AsyncSession,
+    flow: Flow,
+    outcome: Outcome,
+    t: Translator,
+    prefix: str = "",
 ) -> None:
-    """Sends what comes after an outcome: the next question, the card, a doubt, a reason."""
+    """Sends what comes after an outcome: the next question (after `prefix`), the card, a
+    doubt, a reason."""
     many = await collection.many_teams(session, flow.member.user)
     if outcome.step == "stale":
         flow = await checkins.reload(session, flow)
@@ -64,7 +70,7 @@ async def show(
         await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
         return
     else:
-        text, markup = checkin_views.question(flow, t, many_teams=many)
+        text, markup = checkin_views.question(flow, t, many_teams=many, prefix=prefix)
     await session.commit()
     sent = await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
     await checkins.mark_asked(session, flow, sent.message_id)
@@ -255,7 +261,11 @@ async def press(
         return
     await query.answer()
     await _close(query, _choice_text(action, callback_data, flow, t))
-    await show(runtime, session, flow, outcome, t)
+    prefix = ""
+    if action == "retype" and callback_data.value == "unit" and flow.current is not None:
+        unit = checkin_views.unit_text(flow.current.unit, flow.team, t)
+        prefix = t("checkin.unit_retype", unit=unit)
+    await show(runtime, session, flow, outcome, t, prefix)
 
 
 def _offered(flow: Flow, value: str) -> bool:

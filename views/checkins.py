@@ -201,7 +201,7 @@ def unit_mismatch(flow: Flow, typed: str, value: Decimal, t: Translator) -> View
     rows = [
         [
             _button(t("checkin.btn.unit_yes", value=shown), Ask(action="unit", **data)),
-            _button(t("checkin.btn.unit_no"), Ask(action="retype", **data)),
+            _button(t("checkin.btn.unit_no"), Ask(action="retype", value="unit", **data)),
         ]
     ]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)

@@ -72,7 +72,7 @@ async def test_a_misfit_unit_is_asked_about_and_nothing_is_stored_until_yes(emu,
         assert buttons(asked) == [f"Да, {shown}", "Нет, введу заново"]
         assert await answers(app, ANNA) == {}
         again = await tap(emu, ANNA, asked, "Нет, введу заново")
-        assert "Вопрос 1 из 5" in plain(again)
+        assert "Введите число в ₽." in plain(again) and "Вопрос 1 из 5" in plain(again)
         assert (await checkin(app, ANNA)).pending_input is None
     assert await answers(app, ANNA) == {}
 
