@@ -182,7 +182,9 @@ def _numeric(match: re.Match[str], today: date, locale: str, raw: str) -> date:
         raise UserError("due.error.invalid", full_dates=True, value=raw)
     day, month, year = parts
     try:
-        return date(year, month, day) if year else no_year(day, month, today, ahead=True)
+        if year is not None:
+            return date(year, month, day)
+        return no_year(day, month, today, ahead=True)
     except ValueError:
         raise UserError("due.error.invalid", full_dates=True, value=raw) from None
 

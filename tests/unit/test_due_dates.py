@@ -92,6 +92,7 @@ def test_a_date_without_year_rolls_into_next_year_only_across_new_year():
         ("24.11.2027", "too_far"),
         ("01.01.2099", "too_far"),
         ("01.01.0001", "past"),
+        ("01.01.0000", "invalid"),
         ("через -3 дня", "past_relative"),
         ("через −3 дня", "past_relative"),
     ],
