@@ -51,6 +51,7 @@ async def show(
     outcome: Outcome,
     t: Translator,
     prefix: str = "",
+    message_id: int | None = None,
 ) -> None:
     """Sends what comes after an outcome: the next question (after `prefix`), the card, a
     doubt, a reason."""
@@ -60,7 +61,7 @@ async def show(
     if outcome.step == "invalid" and outcome.error is not None:
         text, markup = checkin_views.invalid(flow, outcome.error, t, many)
     elif outcome.step == "check" and outcome.doubt is not None:
-        text, markup = checkin_views.doubt(flow, outcome.doubt, t)
+        text, markup = checkin_views.doubt(flow, outcome.doubt, t, message_id)
     elif flow.checkin.state == DONE:
         roles = await checkins.card(session, flow)
         waiting = await checkins.unfinished_elsewhere(session, flow, runtime.now())
@@ -149,7 +150,9 @@ async def answer(
     held = _misfit(flow, message.text, t.locale)
     if held is not None:
         if await checkins.hold(session, flow, held):
-            text, markup = checkin_views.unit_mismatch(flow, message.text, held, t)
+            text, markup = checkin_views.unit_mismatch(
+                flow, message.text, held, t, message.message_id
+            )
             await message.answer(text, reply_markup=markup)
             return
         flow = await checkins.reload(session, flow)
@@ -158,7 +161,7 @@ async def answer(
     outcome = await checkins.answer_text(
         session, flow, message.text, t.locale, runtime.now(), message_id=message.message_id
     )
-    await show(runtime, session, flow, outcome, t)
+    await show(runtime, session, flow, outcome, t, message_id=message.message_id)
 
 
 def _misfit(flow: Flow, text: str, locale: str) -> Decimal | None:
@@ -248,11 +251,11 @@ async def press(
     elif action == "back":
         outcome = await checkins.back(session, flow)
     elif action == "ok":
-        outcome = await checkins.confirm(session, flow, now)
+        outcome = await checkins.confirm(session, flow, now, _typed_id(callback_data.value))
     elif action == "alt":
         outcome = await _alternative(session, flow, callback_data.value, now)
     elif action == "unit":
-        outcome = await _unit_confirmed(session, flow, now)
+        outcome = await _unit_confirmed(session, flow, now, _typed_id(callback_data.value))
     else:
         outcome = await checkins.retype(session, flow)
     if outcome.step == "stale":
@@ -265,7 +268,8 @@ async def press(
     if action == "retype" and callback_data.value == "unit" and flow.current is not None:
         unit = checkin_views.unit_text(flow.current.unit, flow.team, t)
         prefix = t("checkin.unit_retype", unit=unit)
-    await show(runtime, session, flow, outcome, t, prefix)
+    typed_id = _typed_id(callback_data.value) if action == "unit" else None
+    await show(runtime, session, flow, outcome, t, prefix, message_id=typed_id)
 
 
 def _offered(flow: Flow, value: str) -> bool:
@@ -286,13 +290,20 @@ async def _alternative(session: AsyncSession, flow: Flow, value: str, now: datet
     return await checkins.answer_value(session, flow, chosen, now, check=False)
 
 
-async def _unit_confirmed(session: AsyncSession, flow: Flow, now: datetime) -> Outcome:
+def _typed_id(value: str) -> int | None:
+    """The typed message's id a confirming button carries (none, or not a plain id: None)."""
+    return int(value) if value.isdigit() and len(value) <= 15 else None
+
+
+async def _unit_confirmed(
+    session: AsyncSession, flow: Flow, now: datetime, message_id: int | None
+) -> Outcome:
     """«Да» to «Записать 12,5 ₽?»: the held number, checked like any typed answer."""
     current = flow.current
     held = flow.checkin.pending_value
     if current is None or flow.checkin.pending_input != current.code or held is None:
         return Outcome("stale")
-    return await checkins.answer_value(session, flow, held, now)
+    return await checkins.answer_value(session, flow, held, now, message_id=message_id)
 
 
 def _choice_text(action: str, data: Ask, flow: Flow, t: Translator) -> str | None:

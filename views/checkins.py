@@ -151,8 +151,9 @@ def invalid(flow: Flow, error: kpi.InputError, t: Translator, many_teams: bool =
     return question(flow, t, many_teams=many_teams, prefix=t("checkin.invalid", reason=reason))
 
 
-def doubt(flow: Flow, found: Doubt, t: Translator) -> View:
-    """ "Did you mean 1 200 or 12 000?" with a button for each, and one to type it again."""
+def doubt(flow: Flow, found: Doubt, t: Translator, message_id: int | None = None) -> View:
+    """ "Did you mean 1 200 or 12 000?" with a button for each, and one to type it again; the
+    confirming button carries the typed message's id (editing it later corrects the answer)."""
     item = kpi.input_def(found.input_code)
     fmt = lambda v: number(v, item.unit, flow.team, t)  # noqa: E731
     typed = fmt(found.value)
@@ -176,7 +177,9 @@ def doubt(flow: Flow, found: Doubt, t: Translator) -> View:
         text += "\n\n" + t("checkin.is_it_right", value=typed)
     data = {"checkin": flow.checkin.id, "pos": flow.position}
     rows = [[_button(fmt(v), Ask(action="alt", value=str(v), **data)) for v in found.alternatives]]
-    rows[0].append(_button(t("checkin.btn.confirm", value=typed), Ask(action="ok", **data)))
+    typed_id = str(message_id) if message_id else ""
+    confirm = Ask(action="ok", value=typed_id, **data)
+    rows[0].append(_button(t("checkin.btn.confirm", value=typed), confirm))
     rows.append([_button(t("checkin.btn.retype"), Ask(action="retype", **data))])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -190,8 +193,11 @@ def quoted(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
 
 
-def unit_mismatch(flow: Flow, typed: str, value: Decimal, t: Translator) -> View:
-    """«Вы написали «12,5 %», а вопрос — в ₽. Записать 12,5 ₽?» with Да / Нет."""
+def unit_mismatch(
+    flow: Flow, typed: str, value: Decimal, t: Translator, message_id: int | None = None
+) -> View:
+    """«Вы написали «12,5 %», а вопрос — в ₽. Записать 12,5 ₽?» with Да / Нет; «Да» carries
+    the typed message's id (editing it later corrects the answer)."""
     item = flow.current
     assert item is not None
     shown = kl.value(value, item.unit, t, flow.team.currency)
@@ -200,7 +206,10 @@ def unit_mismatch(flow: Flow, typed: str, value: Decimal, t: Translator) -> View
     data = {"checkin": flow.checkin.id, "pos": flow.position}
     rows = [
         [
-            _button(t("checkin.btn.unit_yes", value=shown), Ask(action="unit", **data)),
+            _button(
+                t("checkin.btn.unit_yes", value=shown),
+                Ask(action="unit", value=str(message_id) if message_id else "", **data),
+            ),
             _button(t("checkin.btn.unit_no"), Ask(action="retype", value="unit", **data)),
         ]
     ]

@@ -492,12 +492,14 @@ async def hold(session: AsyncSession, flow: Flow, value: Decimal) -> bool:
     return True
 
 
-async def confirm(session: AsyncSession, flow: Flow, now: datetime) -> Outcome:
-    """The member confirms the value held for the current question."""
+async def confirm(
+    session: AsyncSession, flow: Flow, now: datetime, message_id: int | None = None
+) -> Outcome:
+    """The member confirms the value held for the current question (typed in `message_id`)."""
     c = flow.checkin
     if flow.current is None or c.pending_input != flow.current.code:
         return Outcome("stale")
-    return await _save(session, flow, c.pending_value, now)
+    return await _save(session, flow, c.pending_value, now, message_id)
 
 
 async def retype(session: AsyncSession, flow: Flow) -> Outcome:

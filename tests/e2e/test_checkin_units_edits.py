@@ -4,7 +4,7 @@ corrects it while the period is open."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from tests.support.checkins import (
     buttons,
     checkin,
     plain,
+    put_answers,
     quick_app,
     run_tick,
     tap,
@@ -76,7 +77,7 @@ async def test_a_misfit_unit_is_asked_about_and_nothing_is_stored_until_yes(emu,
         assert (await checkin(app, ANNA)).pending_input is None
     assert await answers(app, ANNA) == {}
 
-    _, asked = await write(emu, "5$")
+    typed, asked = await write(emu, "5$")
     yes = next(data for label, data in asked.buttons[0] if label.startswith("Да"))
     nxt = await tap(emu, ANNA, asked, "Да, 5\xa0₽")
     assert "Вопрос 2 из 5" in plain(nxt)
@@ -85,6 +86,10 @@ async def test_a_misfit_unit_is_asked_about_and_nothing_is_stored_until_yes(emu,
     query_id = emu.press(ANNA, asked, yes, crafted=True)
     assert (await emu.wait_answer(query_id)).get("text")
     assert await answers(app, ANNA) == {"spend": Decimal("5")}
+    # The answer confirmed with «Да» still belongs to the typed message: editing it corrects it.
+    fixed = await edit(emu, typed, "6 ₽")
+    assert "было 5 ₽, стало 6 ₽" in plain(fixed), plain(fixed)
+    assert await answers(app, ANNA) == {"spend": Decimal("6")}
 
 
 async def test_a_fitting_unit_is_taken_as_today(emu, app, clock):
@@ -128,6 +133,18 @@ async def test_editing_an_answer_corrects_it_while_the_period_is_open(emu, app, 
     closed = await edit(emu, spend, "6000")
     assert "Сбор цифр за 23–29 нояб. уже закрыт" in plain(closed), plain(closed)
     assert (await answers(app, ANNA))["spend"] == Decimal("5500")
+
+
+async def test_an_answer_confirmed_after_a_doubt_is_still_corrected_by_an_edit(emu, app, clock):
+    await team_ready(emu)
+    await put_answers(app, ANNA, date(2026, 11, 16), {"spend": "150000"})
+    await opened(emu, app, clock)
+    typed, doubt = await write(emu, "1 500 000", contains="Вы имели в виду")
+    await tap(emu, ANNA, doubt, "верно")
+    assert (await answers(app, ANNA))["spend"] == Decimal(1500000)
+    fixed = await edit(emu, typed, "150 000")
+    assert "было 1 500 000 ₽, стало 150 000 ₽" in plain(fixed), plain(fixed)
+    assert (await answers(app, ANNA))["spend"] == Decimal(150000)
 
 
 async def test_the_bot_asks_telegram_for_edited_messages(emu, app) -> None:
