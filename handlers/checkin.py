@@ -266,7 +266,7 @@ async def press(
     await _close(query, _choice_text(action, callback_data, flow, t))
     prefix = ""
     if action == "retype" and callback_data.value == "unit" and flow.current is not None:
-        unit = checkin_views.unit_text(flow.current.unit, flow.team, t)
+        unit = checkin_views.unit_in(flow.current.unit, flow.team, t)
         prefix = t("checkin.unit_retype", unit=unit)
     typed_id = _typed_id(callback_data.value) if action == "unit" else None
     await show(runtime, session, flow, outcome, t, prefix, message_id=typed_id)

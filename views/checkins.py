@@ -58,6 +58,12 @@ def number(value: Decimal | None, unit: str, team: Team, t: Translator) -> str:
     return kpi.format_number(value, unit, t.locale, team.currency)
 
 
+def unit_in(unit: str, team: Team, t: Translator) -> str:
+    """The question's unit as «в ₽», «в процентах», «в штуках» (after «вопрос —»)."""
+    symbol = get_currency_symbol(team.currency, t.locale) if unit == "money" else ""
+    return t(f"checkin.unit_in.{unit}", symbol=symbol)
+
+
 def unit_text(unit: str, team: Team, t: Translator) -> str:
     if unit == "money":
         return get_currency_symbol(team.currency, t.locale)
@@ -201,7 +207,7 @@ def unit_mismatch(
     item = flow.current
     assert item is not None
     shown = kl.value(value, item.unit, t, flow.team.currency)
-    unit = unit_text(item.unit, flow.team, t)
+    unit = unit_in(item.unit, flow.team, t)
     text = t("checkin.unit_mismatch", typed=quoted(typed), unit=unit, value=shown)
     data = {"checkin": flow.checkin.id, "pos": flow.position}
     rows = [
@@ -234,7 +240,7 @@ def edit_invalid(
 
 
 def edit_unit(item: kpi.Input, before: Decimal | None, typed: str, team: Team, t: Translator):
-    unit = unit_text(item.unit, team, t)
+    unit = unit_in(item.unit, team, t)
     params = edit_params(item, before, team, t)
     return t("checkin.edit_unit", typed=quoted(typed), unit=unit, **params)
 

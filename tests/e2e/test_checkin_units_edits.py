@@ -101,7 +101,7 @@ async def test_a_fitting_unit_is_taken_as_today(emu, app, clock):
         assert (await answers(app, ANNA))[code] == Decimal(value)
     # A currency for a count question doesn't fit either.
     _, asked = await write(emu, "40 ₽")
-    assert "а вопрос — в шт." in plain(asked)
+    assert "а вопрос — в штуках" in plain(asked)
     assert "clicks" not in await answers(app, ANNA)
 
 
