@@ -126,7 +126,7 @@ async def _access(request: web.Request, session: AsyncSession) -> Access:
 
 async def _scorecard(request: web.Request, session: AsyncSession, team: Team) -> dash.Scorecard:
     now = _runtime(request).now()
-    period = sm.due_period(team, now, await sm.holidays(session, team))
+    period = await sm.due_period_now(session, team, now)
     return await dash.scorecard(session, team, period)
 
 

@@ -1,7 +1,7 @@
 """answer message: the private message that gave an answer, so that editing it corrects it
 
 Revision ID: 0005_answer_message
-Revises: 0003
+Revises: 0006_kept_cycle (chained after it once main had it; the lead may re-chain)
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_answer_message"
-down_revision = "0003"
+down_revision = "0006_kept_cycle"
 branch_labels = None
 depends_on = None
 
