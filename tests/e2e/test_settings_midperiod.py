@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
-
 from tests.support.checkins import (
     ANNA,
     BORIS,
@@ -17,13 +15,13 @@ from tests.support.checkins import (
     LEAD,
     MSK,
     OPENS,
+    QUICK,
     REMINDER,
     WEEK,
     answer_rows,
     answers,
     checkin,
     plain,
-    quick_app,
     run_tick,
     say,
     team_ready,
@@ -32,10 +30,7 @@ from tests.support.checkins import (
 DECEMBER_OPENING = datetime(2026, 12, 4, 15, 0, tzinfo=MSK)  # Fri before Mon 7 Dec
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 def said(emu, chat_id: int, fragment: str) -> list:
