@@ -226,15 +226,6 @@ def doubt(flow: Flow, found: Doubt, t: Translator, message_id: int | None = None
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-QUOTE_CHARS = 64  # typed text quoted back
-
-
-def quoted(text: str) -> str:
-    """Typed text to quote (t() escapes it), cut to QUOTE_CHARS with «…»."""
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
-
-
 def unit_mismatch(
     flow: Flow, typed: str, value: Decimal, t: Translator, message_id: int | None = None
 ) -> View:
@@ -244,7 +235,7 @@ def unit_mismatch(
     assert item is not None
     shown = kl.value(value, item.unit, t, flow.team.currency)
     unit = unit_in(item.unit, flow.team, t)
-    text = t("checkin.unit_mismatch", typed=quoted(typed), unit=unit, value=shown)
+    text = t("checkin.unit_mismatch", value=" ".join(typed.split()), unit=unit, number=shown)
     data = {"checkin": flow.checkin.id, "pos": flow.position}
     rows = [
         [
@@ -278,7 +269,7 @@ def edit_invalid(
 def edit_unit(item: kpi.Input, before: Decimal | None, typed: str, team: Team, t: Translator):
     unit = unit_in(item.unit, team, t)
     params = edit_params(item, before, team, t)
-    return t("checkin.edit_unit", typed=quoted(typed), unit=unit, **params)
+    return t("checkin.edit_unit", value=" ".join(typed.split()), unit=unit, **params)
 
 
 def edit_closed(
