@@ -53,3 +53,4 @@ async def test_a_new_deadline_has_the_same_limit(emu, app):
         assert reason in answer, (typed, answer)
     assert (await dues(app)) == ["2026-11-27"]
     assert "Задача поставлена" not in plain(prompt)
+    assert "Срок не меняю" in plain(await say(emu, ANNA, ANNA, "/cancel"))  # no state left behind
