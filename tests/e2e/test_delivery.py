@@ -102,7 +102,14 @@ async def test_broadcast_within_limits_gets_no_429_and_keeps_order(emu, bots) ->
 
 async def test_retry_after_is_honoured_per_chat_and_globally(emu, bots) -> None:
     # The bot's own limits are off: every 429 of the emulator must be waited out and retried.
-    cfg = settings(delivery_global_per_s=0, delivery_private_per_s=0, delivery_group_per_min=0)
+    # No faults here, so a generous timeout: on a loaded machine a 0.5 s one could expire on an
+    # answer on its way, and the (uncertain) retry would deliver the message twice.
+    cfg = settings(
+        delivery_global_per_s=0,
+        delivery_private_per_s=0,
+        delivery_group_per_min=0,
+        delivery_timeout_s=10,
+    )
     tg_bot = make_bot(emu, cfg)
     bots.append(tg_bot)
 
