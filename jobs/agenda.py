@@ -13,7 +13,6 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
-from jobs.loop import per_team
 from models.tables import Team
 from services.common import postlog
 from services.meeting import meetings
@@ -91,6 +90,3 @@ def dashboard_link(runtime: Runtime, team: Team, t: Translator) -> InlineKeyboar
     return webapp_view.group_link(
         settings.webapp_url, settings.webapp_name, runtime.bot_username, team.id, t
     )
-
-
-run_due = per_team("agenda", post_agenda)

@@ -260,8 +260,3 @@ def left_running(meeting: Meeting, team: Team, now: datetime) -> bool:
     started = team_now(meeting.started_at, team.timezone)
     end = datetime.combine(started.date(), END_OF_DAY, started.tzinfo)
     return team_now(now, team.timezone) >= end
-
-
-async def all_running(session: AsyncSession) -> list[tuple[Team, Meeting]]:
-    query = select(Team, Meeting).join(Meeting, Meeting.running_team_id == Team.id)
-    return [(team, meeting) for team, meeting in await session.execute(query)]

@@ -76,7 +76,7 @@ async def test_changes_ask_for_a_refresh_and_the_pass_leases_what_is_due(engine)
 
     async with maker() as s:
         stored = await moments.recompute(s, 1, WEDNESDAY, timedelta(hours=12), refresh=True)
-    assert set(stored) == set(moments.KINDS) and await refresh_row(maker) is None
+    assert set(stored) == set(moments.RHYTHM_KINDS) and await refresh_row(maker) is None
     async with maker() as s:
         s.add(Holiday(team_id=1, day=date(2026, 11, 30)))
         await s.commit()
