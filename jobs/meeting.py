@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
 from jobs import agenda as agenda_job
+from models.due import MEETING, RUNNING_KIND
 from models.tables import Meeting, Member, Team
 from services.common.clock import team_today
 from services.meeting import meetings
@@ -90,7 +91,7 @@ async def close(
 async def team_due(runtime: Runtime, team_id: int, now: datetime) -> str:
     """The team's running meeting, when its moment comes: nudges a speaker whose time box is
     over (once), or closes it with its minutes when it is left running past 23:59 of its day."""
-    async with runtime.sessionmaker() as session:
+    async with runtime.sessionmaker(info={RUNNING_KIND: MEETING}) as session:
         team = await session.get(Team, team_id)
         meeting = None if team is None else await meetings.running(session, team.id)
         if team is None or meeting is None:

@@ -20,6 +20,7 @@ MEETING = "meeting"
 TASKS = "tasks"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "due now, asked for": a mark no recompute overwrites
 MEETING_FIELDS = ("status", "position", "running_team_id")
+RUNNING_KIND = "due_moments.running"  # session.info key: the kind whose own job this session is
 TASK_FIELDS = ("status", "due", "owner_member_id")
 
 
@@ -71,7 +72,8 @@ def _rows_due(session: Session) -> set[tuple[int, str]]:
             obj in session.new or obj in session.deleted or _changed(obj, TASK_FIELDS)
         ):
             due.add((obj.team_id, TASKS))
-    return {(team, kind) for team, kind in due if team is not None}
+    running = session.info.get(RUNNING_KIND)  # its job recomputes it after the run
+    return {(team, kind) for team, kind in due if team is not None and kind != running}
 
 
 def _after_flush(session: Session, _context: object) -> None:
