@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -116,7 +117,8 @@ class App:
     engine: AsyncEngine
     planner: Planner
     webhook: WebhookServer | None = None
-    # Non-essential start-up calls (the command menu), running alongside.
+    # Start-up's extras, set in the background and cancelled on stop: the command menu, then
+    # the Mini App's menu button (bot.commands.set_commands_in_background).
     extras: asyncio.Task | None = None
     webapp: WebAppServer | None = None  # polling mode's Mini App server (WEBAPP_PORT)
 
@@ -155,7 +157,9 @@ async def running(
         storage = build_storage(settings)
         dp = build_dispatcher(runtime, storage)
         # Start-up never waits on extras: the command menu and the Mini App's menu button.
-        extras = set_commands_in_background(bot, i18n, set_menu_button(bot, settings, i18n))
+        extras = set_commands_in_background(
+            bot, i18n, functools.partial(set_menu_button, bot, settings, i18n)
+        )
         if settings.broker_url:
             runtime.engine = await start_engine(runtime, settings)
         planner = Planner(runtime, periodic_jobs(), interval=tick_seconds)

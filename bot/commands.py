@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -65,15 +64,16 @@ async def set_commands(bot: Bot, i18n: I18n) -> bool:
 
 
 def set_commands_in_background(
-    bot: Bot, i18n: I18n, *more: Coroutine[Any, Any, None]
+    bot: Bot, i18n: I18n, *more: Callable[[], Awaitable[None]]
 ) -> asyncio.Task[bool]:
-    """The menu (and `more` extras after it) is set while the bot already answers people
-    (each call's retries are the delivery layer's, bounded by DELIVERY_MAX_ATTEMPTS)."""
+    """The menu (and `more` extras after it, each called only when its turn comes, so a
+    cancelled start-up leaves no coroutine never awaited) is set while the bot already answers
+    people (each call's retries are the delivery layer's, bounded by DELIVERY_MAX_ATTEMPTS)."""
 
     async def run() -> bool:
         done = await set_commands(bot, i18n)
         for extra in more:
-            await extra
+            await extra()
         return done
 
     return asyncio.create_task(run(), name="set-commands")

@@ -63,7 +63,7 @@ async def preview(
             if team is None:
                 raise NoTeam(chat_id)
             if day is None:
-                period = sm.due_period(team, now, await sm.holidays(session, team))
+                period = await sm.due_period_now(session, team, now)
             else:
                 period = rhythm.period_of(team, day)
             return await write_preview(

@@ -1,9 +1,9 @@
 """The demo's last stage: Ольга opens the Mini App from the digest's link. The page is served
 by the bot itself; a headless Chromium (if Playwright and Chromium are installed) plays her
-phone: the scorecard, a cell's breakdown, a member's card, a task closed (the bot tells the
-group) and the dark theme, saved as demo-output/dashboard*.png. Without a browser the same
-calls go to the API and the screenshots are skipped with a note. With --serve the dashboard
-keeps being served and a link signed for Ольга is printed."""
+phone: the scorecard (by role and by the agenda's topics), a cell's breakdown, a member's card,
+a task closed (the bot tells the group) and the dark theme, saved as demo-output/dashboard*.png.
+Without a browser the same calls go to the API and the screenshots are skipped with a note.
+With --serve the dashboard keeps being served and a link signed for Ольга is printed."""
 
 from __future__ import annotations
 
@@ -96,6 +96,13 @@ async def _in_browser(demo: Demo, url: str) -> None:
             count = await cells.count()
             rows = await page.locator("[data-testid=scorecard] tbody tr").count()
             demo.say(f"The scorecard: {rows} KPIs × 13 weeks, {count} cells with numbers")
+            await page.click("[data-testid=group-topic]")  # by the agenda's ten topics
+            await page.wait_for_selector("[data-testid=scorecard][data-by=topic]")
+            await page.screenshot(path=out / "dashboard-topics.png")
+            topics = await page.locator("[data-testid=group] h2").count()
+            demo.say(f"By the agenda's topics: {topics} groups")
+            await page.click("[data-testid=group-role]")
+            await page.wait_for_selector("[data-testid=scorecard][data-by=role]")
             if count:
                 cell = page.locator("tbody tr:has(td.cell:not(.no_data))").first
                 await cell.locator("td.cell").last.click()

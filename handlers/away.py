@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
@@ -20,7 +20,8 @@ from models.tables import Member, Team, User
 from services.common.clock import team_today
 from services.common.errors import UserError
 from services.team import availability, rhythm, teams
-from views.checkins import moment_text
+from services.team.schedule import schedule_of
+from views.checkins import moment_text, period_text
 from views.common import user_name
 from views.i18n import Translator
 
@@ -137,18 +138,39 @@ async def away_group(
 
 
 # ----------------------------------------------------------------------------- /holiday
-def changes_text(team: Team, before: set[date], after: set[date], t: Translator) -> list[str]:
-    """What marking or unmarking days does to the team's cycles near them."""
+def _moments(cycle: rhythm.Cycle) -> tuple:
+    return cycle.skipped, cycle.opens_at, cycle.meeting_at
+
+
+def changes_text(
+    team: Team, schedule: rhythm.Schedule, before: set[date], now: datetime, t: Translator
+) -> list[str]:
+    """What marking or unmarking days does to the team's cycles near them. The open collection
+    keeps its moments (said when the days would have moved it); the cycles after it change."""
+    after = set(schedule.holidays)
     days = sorted(before ^ after)
     if not days:
         return []
+    lines = []
+    last = schedule.last_kept
+    if last is not None and now < last.meeting_at:
+        old, new = rhythm.cycle_for(team, last.period, before), schedule.computed(last.period)
+        if _moments(old) != _moments(new):
+            lines.append(
+                t(
+                    "holiday.kept",
+                    period=period_text(last.period, t),
+                    deadline=moment_text(last.deadline_at, team, t),
+                )
+            )
     cadence = rhythm.cadence(team)
     period = rhythm.period_of(team, days[0])
     period = kpi.previous_period(period, cadence, team.anchor_date)
-    lines = []
     while period.start <= days[-1]:
-        old, new = rhythm.cycle_for(team, period, before), rhythm.cycle_for(team, period, after)
-        if new.skipped and not old.skipped:
+        old, new = rhythm.cycle_for(team, period, before), schedule.computed(period)
+        if last is not None and not rhythm.follows(new, last):
+            pass  # opened already (kept as it was), or before the open collection
+        elif new.skipped and not old.skipped:
             lines.append(t("holiday.skipped", date=moment_text(old.meeting_at, team, t)))
         elif old.skipped and not new.skipped:
             lines.append(t("holiday.restored", date=moment_text(new.meeting_at, team, t)))
@@ -218,9 +240,9 @@ async def holiday(
         changed = await availability.add_holidays(session, team, days)
         key = "holiday.added" if changed else "holiday.already"
     await session.commit()
-    after = set(await availability.holidays(session, team))
+    schedule = await schedule_of(session, team)
     lines = [t(key, days=", ".join(t.date(d) for d in (changed or days)))]
-    lines += changes_text(team, before, after, t)
+    lines += changes_text(team, schedule, before, runtime.now(), t)
     await message.answer("\n".join(lines))
 
 

@@ -18,7 +18,8 @@ from handlers.common.filters import GROUP, PRIVATE
 from models.tables import Team, User
 from services.common.clock import team_today
 from services.reports import export as exports
-from services.team import rhythm, teams
+from services.team import teams
+from services.team.schedule import schedule_of
 from views import export as export_view
 from views.common import bot_link
 from views.i18n import I18n, Translator, escape
@@ -54,7 +55,7 @@ async def export(
         start, end = exports.parse_range(args, team_today(now, team.timezone))
         periods = exports.periods_between(team, start, end)
     else:
-        current = rhythm.current_cycle(team, now).period
+        current = (await schedule_of(session, team)).current(now).period
         periods = exports.last_periods(team, current)
     await session.commit()  # the lead flag refreshed by is_lead, before answering
     own = i18n.for_user(user, team)  # the files: the lead's language

@@ -23,7 +23,8 @@ from services.common.clock import team_today
 from services.common.errors import UserError
 from services.meeting import agenda, meetings
 from services.tasks import tasks as task_service
-from services.team import rhythm, teams
+from services.team import teams
+from services.team.schedule import schedule_of
 from views import agenda as agenda_view
 from views import kpi_line as kl
 from views import tasks as task_notices
@@ -174,7 +175,7 @@ async def ask_task(
     member = turn.member
     about = ""
     if callback_data.kpi:
-        period = rhythm.period_of(team, meeting.period_start)
+        period = (await schedule_of(session, team)).of(meeting.period_start).period
         lines = await member_lines(session, team, member, period)
         line = next(
             (x for role in lines.values() for x in role if x.kpi.code == callback_data.kpi), None

@@ -12,11 +12,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.runtime import Runtime
 from handlers.common.filters import GROUP, GROUP_CALLBACK
 from handlers.common.guards import LEADS_ONLY
+from jobs import checkins as checkin_jobs
 from models.tables import Team
 from services.team import settings as team_settings
 from services.team.settings import CADENCES, CURRENCY_CHOICES
+from views import checkins as checkin_views
 from views.common import settings_text
 from views.i18n import I18n, Translator
 
@@ -63,6 +66,21 @@ def _day_value(name: str, value: str) -> str:
     return str(int(value) + 1) if name == "day" else value
 
 
+async def rhythm_changed(
+    runtime: Runtime, session: AsyncSession, team: Team, old_zone: str, t: Translator
+) -> str:
+    """After a rhythm setting changed: the confirmation's line about when it takes effect;
+    members told the open collection's deadline get it again if it now reads differently."""
+    effect = await team_settings.effect(session, team, runtime.now())
+    if effect.kept is not None and team.timezone != old_zone:
+        for member in await team_settings.told_deadline(session, team, effect.kept):
+            own = runtime.i18n.for_user(member.user, team)
+            notice = checkin_views.deadline_moved_in_zone(effect.kept, team, old_zone, own)
+            if notice is not None and checkin_jobs.reachable(member.user):
+                await checkin_jobs.send(runtime, session, member.user, notice)
+    return checkin_views.effect_text(effect, team, t)
+
+
 async def show_or_set(
     message: Message,
     command: CommandObject,
@@ -70,13 +88,18 @@ async def show_or_set(
     team: Team,
     t: Translator,
     i18n: I18n,
+    runtime: Runtime,
 ) -> None:
     args = (command.args or "").split(maxsplit=1)
     if len(args) == 2:
+        old_zone = team.timezone
         team_settings.apply(team, args[0], args[1])
         await session.commit()
         t = i18n.get(team.locale)
-        await message.answer(t("settings.saved", settings=settings_text(team, t)))
+        text = t("settings.saved", settings=settings_text(team, t))
+        if team_settings.moves_rhythm(args[0]):
+            text += "\n\n" + await rhythm_changed(runtime, session, team, old_zone, t)
+        await message.answer(text)
         return
     if len(args) == 1:
         await message.answer(t("settings.usage"))
@@ -93,6 +116,7 @@ async def pick(
     team: Team,
     t: Translator,
     i18n: I18n,
+    runtime: Runtime,
 ) -> None:
     if callback_data.value not in BUTTONS[callback_data.name]:
         await query.answer(t("common.stale_button"), show_alert=True)
@@ -106,9 +130,10 @@ async def pick(
     )
     await session.commit()
     t = i18n.get(team.locale)
-    await query.message.edit_text(
-        t("settings.show", settings=settings_text(team, t)), reply_markup=settings_keyboard(team, t)
-    )
+    text = t("settings.show", settings=settings_text(team, t))
+    if team_settings.moves_rhythm(callback_data.name):
+        text += "\n\n" + await rhythm_changed(runtime, session, team, team.timezone, t)
+    await query.message.edit_text(text, reply_markup=settings_keyboard(team, t))
     await query.answer(t("settings.saved_short"))
 
 

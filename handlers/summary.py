@@ -31,7 +31,7 @@ async def _period(
     now = runtime.now()
     if command.args and command.args.strip():
         return rhythm.period_of(team, sm.parse_day(command.args, team_today(now, team.timezone)))
-    return sm.due_period(team, now, await sm.holidays(session, team))
+    return await sm.due_period_now(session, team, now)
 
 
 async def _answer(message: Message, session: AsyncSession, text: str) -> None:

@@ -5,7 +5,7 @@ was down then, posted on start within `catch_up_hours`, saying it is late."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -17,10 +17,10 @@ from core.runtime import Runtime
 from jobs.agenda import dashboard_link
 from models.tables import Member, Team
 from services.common import postlog
-from services.reports import summary as sm
 from services.reports.digest import LATE_AFTER
 from services.team import rhythm
 from services.team.rhythm import Cycle
+from services.team.schedule import schedule_of
 from views.common import split_message
 from views.digest import compose
 
@@ -60,10 +60,11 @@ async def send(
 # ----------------------------------------------------------------------------- schedule
 
 
-def due_cycles(team: Team, now: datetime, holidays: set[date], catch_up: timedelta) -> list[Cycle]:
-    """Cycles whose collection has closed and whose digest may still go out, oldest first."""
-    current = rhythm.current_cycle(team, now, holidays)
-    cycles = [rhythm.previous_cycle(team, current, holidays), current]
+def due_cycles(schedule: rhythm.Schedule, now: datetime, catch_up: timedelta) -> list[Cycle]:
+    """Cycles whose collection has closed and whose digest may still go out, oldest first
+    (an opened collection's at the deadline it was opened with)."""
+    current = schedule.current(now)
+    cycles = [schedule.previous(current), current]
     return [
         c
         for c in cycles
@@ -79,7 +80,7 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
         team = await session.get(Team, team_id)
         if team is None or team.paused:
             return False
-        for cycle in due_cycles(team, now, await sm.holidays(session, team), catch_up):
+        for cycle in due_cycles(await schedule_of(session, team), now, catch_up):
             key = cycle.period.key
             if await postlog.posted(session, team.id, KIND, key, now=now):
                 continue

@@ -21,7 +21,6 @@ from kpi.definitions import (
 from kpi.errors import REASONS, CatalogError, InputError
 from kpi.formatting import (
     NOT_AVAILABLE,
-    change_places,
     format_number,
     format_period,
     round_half_up,
@@ -88,7 +87,6 @@ __all__ = [
     "all_inputs",
     "attainment",
     "catalog",
-    "change_places",
     "check_consistency",
     "combine_members",
     "compare",

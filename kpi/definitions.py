@@ -44,6 +44,7 @@ class KPI:
     args: tuple[str, ...] = ()  # the formula's arguments (input or metric codes), in order
     source: str = "000"  # the seed document the KPI comes from
     conversion: bool = False  # watched for anomalies
+    topics: tuple[str, ...] = ()  # the agenda topics (seed 004) it is discussed under, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,17 @@ def _load_inputs(data: Mapping[str, Any]) -> dict[str, Input]:
     return inputs
 
 
-def _raw_metric(inp: Input) -> KPI:
+def _topics_of(data: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Metric code → the agenda topics listing it ([[topics]]), in the agenda's order: the one
+    table both the agenda (kpi.agenda) and the dashboard's grouping read."""
+    out: dict[str, tuple[str, ...]] = {}
+    for topic in data.get("topics", ()):
+        for code in topic.get("metrics", ()):
+            out[code] = (*out.get(code, ()), str(topic.get("code", "")))
+    return out
+
+
+def _raw_metric(inp: Input, topics: tuple[str, ...] = ()) -> KPI:
     return KPI(
         code=inp.code,
         titles=dict(inp.titles),
@@ -119,13 +130,21 @@ def _raw_metric(inp: Input) -> KPI:
         measure=None,
         seed_text="",
         args=(inp.code,),
+        topics=topics,
     )
 
 
-def _load_metrics(data: Mapping[str, Any], inputs: Mapping[str, Input]) -> dict[str, KPI]:
+def _load_metrics(
+    data: Mapping[str, Any],
+    inputs: Mapping[str, Input],
+    topics: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[str, KPI]:
+    topics = topics or {}
     entries = dict(data)
     order = {code: i for i, code in enumerate(inputs)}
-    metrics: dict[str, KPI] = {code: _raw_metric(inp) for code, inp in inputs.items()}
+    metrics: dict[str, KPI] = {
+        code: _raw_metric(inp, topics.get(code, ())) for code, inp in inputs.items()
+    }
 
     def build(code: str, stack: tuple[str, ...]) -> KPI:
         if code in metrics:
@@ -161,6 +180,7 @@ def _load_metrics(data: Mapping[str, Any], inputs: Mapping[str, Input]) -> dict[
             seed_text="",
             args=args,
             conversion=bool(entry.get("conversion", False)),
+            topics=topics.get(code, ()),
         )
         metrics[code] = metric
         return metric
@@ -192,6 +212,7 @@ def _role_kpi(entry: Mapping[str, Any], metric: KPI, source: str, where: str) ->
         args=metric.args,
         source=str(entry.get("source", source)),
         conversion=metric.conversion,
+        topics=metric.topics,
     )
 
 
@@ -242,7 +263,7 @@ def _load_departments(
 
 _DATA = raw_data()
 _INPUTS: dict[str, Input] = _load_inputs(_DATA.get("inputs", {}))
-_METRICS: dict[str, KPI] = _load_metrics(_DATA.get("metrics", {}), _INPUTS)
+_METRICS: dict[str, KPI] = _load_metrics(_DATA.get("metrics", {}), _INPUTS, _topics_of(_DATA))
 _DEPARTMENTS: tuple[Department, ...] = _load_departments(
     _DATA.get("departments", ()), _METRICS, _INPUTS
 )

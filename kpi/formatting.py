@@ -83,23 +83,6 @@ def format_number(
     return "+" + text if signed and q > 0 else text
 
 
-FAITHFUL = Decimal("0.25")  # a shown change is never further than this share from the true one
-MAX_CHANGE_PLACES = 12
-
-
-def change_places(magnitude: Decimal, places: int) -> int:
-    """The fewest decimal places, at least `places`, that show a change of this size within
-    ±25 % of itself and never as 0 (0,053 п.п. → 0,05; 0,004 % → 0,004)."""
-    m = abs(Decimal(magnitude))
-    if m == 0:
-        return places
-    for p in range(places, MAX_CHANGE_PLACES + 1):
-        shown = round_half_up(m, p)
-        if shown != 0 and abs(shown - m) <= m * FAITHFUL:
-            return p
-    return MAX_CHANGE_PLACES
-
-
 EN_DASH = "\u2013"
 NBSP = "\u00a0"
 

@@ -205,9 +205,24 @@ def compare(
         partial=tuple(
             m.member_id
             for m in current
-            if m not in now and any(m.inputs.get(c) is not None for c in k.inputs)
+            if m not in now
+            and asked_all(m.role_codes, k)
+            and any(m.inputs.get(c) is not None for c in k.inputs)
         ),
     )
+
+
+def asked_all(role_codes: Sequence[str], k: KPI) -> bool:
+    """Whether the roles ask for every input of the KPI: someone asked for only part of them
+    (spend, without the conversions of a CPA) is not missing from its value. A code the
+    catalogue doesn't know is taken to ask for everything."""
+    asked: set[str] = set()
+    for code in role_codes:
+        try:
+            asked.update(role(code).inputs)
+        except KeyError:
+            return True
+    return set(k.inputs) <= asked
 
 
 def summarize(

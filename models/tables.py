@@ -109,7 +109,8 @@ class MemberRole(Base):
 
 
 class Collection(Base):
-    """One period's KPI collection for a team: when it opened, its deadline."""
+    """One period's KPI collection for a team: when it opened, and the cycle's moments as they
+    were when it opened (kept whatever the settings do later; NULL in rows from before)."""
 
     __tablename__ = "collections"
     __table_args__ = (UniqueConstraint("team_id", "period_start"),)
@@ -120,6 +121,10 @@ class Collection(Base):
     period_end: Mapped[date] = mapped_column(Date)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agenda_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

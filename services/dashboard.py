@@ -116,6 +116,24 @@ async def scorecard(
     return Scorecard(team=team, periods=[v.period for v in views], views=views, rows=rows)
 
 
+GROUPINGS = ("role", "topic")  # the scorecard's rows by role, or by the ten agenda topics
+
+
+def by_topic(rows: Sequence[Row]) -> list[tuple[kpi.Topic | None, list[Row]]]:
+    """The rows under the agenda's ten topics (seed 004), in the agenda's order, as the agenda
+    lists them (a KPI under each topic that names it: the catalogue's KPI.topics), then the
+    rows no topic names (None); empty topics left out."""
+    groups: list[tuple[kpi.Topic | None, list[Row]]] = []
+    for topic in kpi.agenda_topics():
+        found = [r for r in rows if topic.code in r.kpi.topics]
+        if found:
+            groups.append((topic, found))
+    rest = [r for r in rows if not r.kpi.topics]
+    if rest:
+        groups.append((None, rest))
+    return groups
+
+
 def member_rows(card: Scorecard, member: Member) -> list[Row]:
     """A member's own KPIs over the scorecard's periods, as /summary in private shows them."""
     per_period = [sm.member_lines(v, member) for v in card.views]

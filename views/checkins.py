@@ -18,6 +18,8 @@ import kpi
 from models.tables import Team
 from services.checkins.flow import EDITING, Flow, RoleCard
 from services.checkins.sanity import Doubt
+from services.team.rhythm import Cycle
+from services.team.settings import Effect
 from views import kpi_line as kl
 from views.i18n import Translator, escape, html_join
 
@@ -47,9 +49,43 @@ def period_text(period: kpi.Period, t: Translator) -> str:
     return t.period(period.start, period.end)
 
 
-def moment_text(moment: datetime, team: Team, t: Translator) -> str:
-    """«пн, 23 нояб., 09:30» in the team's time zone."""
-    return t.datetime(moment.astimezone(ZoneInfo(team.timezone)), "EEE, d MMM, HH:mm")
+def moment_text(moment: datetime, team: Team, t: Translator, zone: str | None = None) -> str:
+    """«пн, 23 нояб., 09:30» in the team's time zone (or `zone`)."""
+    return t.datetime(moment.astimezone(ZoneInfo(zone or team.timezone)), "EEE, d MMM, HH:mm")
+
+
+def effect_text(effect: Effect, team: Team, t: Translator) -> str:
+    """A rhythm change's confirmation: the open collection keeps its schedule, and when the
+    first collection under the new settings opens."""
+    upcoming = {
+        "next": period_text(effect.upcoming.period, t),
+        "opens": moment_text(effect.upcoming.opens_at, team, t),
+    }
+    if effect.kept is None:
+        return t("settings.effect_next", **upcoming)
+    return t(
+        "settings.effect_kept",
+        period=period_text(effect.kept.period, t),
+        deadline=moment_text(effect.kept.deadline_at, team, t),
+        **upcoming,
+    )
+
+
+def deadline_moved_in_zone(cycle: Cycle, team: Team, old_zone: str, t: Translator) -> str | None:
+    """For a member told the deadline in the team's old time zone: the same instant in the
+    new one (None when it reads the same)."""
+    before = moment_text(cycle.deadline_at, team, t, old_zone)
+    after = moment_text(cycle.deadline_at, team, t)
+    if before == after:
+        return None
+    return t(
+        "checkin.deadline_zone",
+        team=escape(team.title),
+        zone=team.timezone,
+        period=period_text(cycle.period, t),
+        deadline=after,
+        old=before,
+    )
 
 
 def number(value: Decimal | None, unit: str, team: Team, t: Translator) -> str:

@@ -97,22 +97,13 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
-ECHO_CHARS = 100  # typed text quoted back in a refusal: a 4096-char one wouldn't fit
-
-
-def _echo(value: object) -> str:
-    """Cut, not escaped: t() escapes every plain-text param."""
-    text = str(value)
-    return text if len(text) <= ECHO_CHARS else text[:ECHO_CHARS] + "…"
-
-
 def error_text(error: UserError, t: Translator) -> str:
     """A refusal's text: its key with the params written for the reader (dates in the locale,
-    with the year when the error says so; typed text is escaped — and a quoted one
-    shortened — by t), then its hint's line."""
+    with the year when the error says so); t escapes typed text and cuts it (views.i18n's
+    one cut), then its hint's line."""
     skeleton = "yMMMd" if error.full_dates else "MMMd"
     params = {
-        key: t.date(value, skeleton) if isinstance(value, date) else _echo(value)
+        key: t.date(value, skeleton) if isinstance(value, date) else str(value)
         for key, value in error.params.items()
     }
     text = t(error.key, **params)

@@ -26,6 +26,7 @@ from services.common.clock import team_today
 from services.reports import summary as sm
 from services.reports import targets as target_rows
 from services.reports.digest import task_counts
+from services.team import rhythm
 from views import kpi_line as kl
 from views import summary as summary_view
 from views.i18n import Translator, escape, html_join
@@ -125,7 +126,7 @@ def digest_text(data: sm.TeamData, tasks: dict, t: Translator, *, late: bool) ->
     team, currency = data.team, data.team.currency
     out = [
         t(
-            f"digest.title.{team.cadence}",
+            f"digest.title.{rhythm.cadence_of(team, data.period)}",
             team=escape(team.title),
             period=summary_view.period_label(team, data.period, t),
         )
@@ -231,7 +232,7 @@ def _x_label(period: Period, t: Translator) -> str:
 def trends_spec(data: sm.TeamData, t: Translator, cadence: str | None = None) -> ch.TrendChart:
     """(a) The key KPIs over the loaded periods: the ones with team targets first."""
     team, currency = data.team, data.team.currency
-    cadence = cadence or team.cadence
+    cadence = cadence or rhythm.cadence_of(team, data.period)
     targets = target_rows.pick(data.target_rows)
     panels: list[ch.TrendPanel] = []
     for code in dict.fromkeys([*targets, *TREND_PRIORITY]):

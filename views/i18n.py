@@ -150,8 +150,9 @@ def escape(text: str | None) -> Html:
     return Html(tg_html.quote(text or ""))
 
 
-QUOTE_LIMIT = 64  # a quoted input longer than this is cut, with «…»
-_QUOTED_INPUTS = {"value", "text"}  # what people typed (names and titles are kept whole)
+QUOTE_LIMIT = 64  # people's text quoted back longer than this is cut, with «…»
+TYPED = "value"  # what people typed, in a refusal or a confirmation: always cut
+QUOTED = "text"  # a text of theirs: cut where a message quotes it («{text}»), else kept whole
 _QUOTES = ("«{%s}»", "“{%s}”", '"{%s}"')
 
 
@@ -161,14 +162,15 @@ def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
 
 
 def _escaped(template: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Every plain text param escaped; one the message quotes («{value}») also shortened, so a
-    5000-character answer quoted in a refusal can't push the message over Telegram's limit."""
+    """Every plain text param escaped; people's input also shortened (the one cut: {value}
+    always, {text} where quoted), so a 5000-character answer quoted back in a refusal can't
+    push the message over Telegram's limit. Names and titles are kept whole."""
     if _AUDIT is not None:
         _audit(params)
     out: dict[str, Any] = {}
     for k, v in params.items():
         if isinstance(v, str) and not isinstance(v, Html):
-            if k in _QUOTED_INPUTS and any(q % k in template for q in _QUOTES):
+            if k == TYPED or (k == QUOTED and any(q % k in template for q in _QUOTES)):
                 v = shorten(v)
             v = tg_html.quote(v)
         out[k] = v

@@ -9,12 +9,14 @@ The rules, stated once (the README repeats them):
 - change, against the previous period of the same people (kpi.compare): percent KPIs in
   percentage points («▼ −0,05 п.п.»), NPS-like points and KPIs whose previous value was 0 in
   their own unit, everything else in percent of the previous value («▲ +12,5 %»); an arrow and
-  a sign (U+2212 minus), with as many decimals as it takes to be within ±25 % of the true
-  change and never «0» for a non-zero one (kpi.change_places); exactly no change is «без
-  изменений» / "no change"; no previous value: no change is written;
+  a sign (U+2212 minus), at the precision of the value it changes: a unit's own places
+  (percentage points one finer, «0,05 п.п.», a relative change to 0,1 %); a change that
+  rounds to zero there, as one that is exactly zero, is «без изменений» / "no change" (never
+  «+0,00006 п.п.»); no previous value: no change is written;
 - whose numbers: a team value is over the members who gave all the KPI's inputs; when some
-  gave only part of them it says «(по 2 из 3)», and a change over fewer people than the value
-  says «(у 1 из 2)»;
+  whose roles ask for all of them gave only part, it says «(по 2 из 3)» (kpi.compare's
+  `partial`: someone never asked for an input isn't missing), and a change over fewer people
+  than the value says «(у 1 из 2)»;
 - plan: «план 2 %», with attainment «план 2 % (66,4 %)» (attainment to 0,1 %);
 - status marks: 🟢 on track, 🟡 at risk, 🔴 off track, ⚪ no data, 🔵 not rated (a KPI with no
   good direction and no plan, such as ad spend). Charts draw their own signs and explain them
@@ -30,6 +32,7 @@ API (all return str unless said):
     relative(pct, t)                   a signed relative change alone, «−23,9 %»
     change_good(line) -> bool | None   whether the change is for the better (None: neutral)
     attainment(line, t)                «66,4 %» ("" without one)
+    target(line, t, currency)          the plan's value alone, «2 %» ("" without a plan)
     plan(line, t, currency)            «план 2 % (66,4 %)» ("" without a plan)
     parts(line, t, currency) -> Parts  each piece as plain text (charts, Mini App, export)
     text(line, t, currency, title=, note=)  the whole line as HTML:
@@ -57,8 +60,8 @@ MARKS: dict[str, str] = {
     "no_data": "⚪",
     "unrated": "🔵",
 }
-PP_PLACES = 2  # percentage points: at least two decimals (0,05 п.п.)
-PCT_PLACES = 1  # relative change: at least one (3,7 %)
+PP_PLACES = kpi.DISPLAY_PLACES["percent"] + 1  # percentage points: 0,05 п.п. on a 1,3 % value
+PCT_PLACES = 1  # relative change: 3,7 %
 
 
 class Translator(Protocol):
@@ -99,10 +102,22 @@ def value(v: Decimal | None, unit: str, t: Translator, currency: str = "RUB") ->
 
 
 def _amount(magnitude: Decimal, places: int, t: Translator) -> str:
-    p = kpi.change_places(magnitude, places)
-    shown = kpi.round_half_up(abs(magnitude), p)
-    pattern = "#,##0" + ("." + "#" * p if p else "")
+    shown = kpi.round_half_up(abs(magnitude), places)
+    pattern = "#,##0" + ("." + "#" * places if places else "")
     return format_decimal(shown, format=pattern, locale=t.locale)
+
+
+def shown_change(line: kpi.KpiLine) -> tuple[str, Decimal] | None:
+    """How the change is written: ("pp" | "abs" | "pct", the signed amount rounded to the
+    places it is shown at); None without a previous value. An amount of 0 is «no change»."""
+    if line.change is None:
+        return None
+    unit = line.kpi.unit
+    if unit == "percent":
+        return "pp", kpi.round_half_up(line.change, PP_PLACES)
+    if unit == "points" or line.change_pct is None:
+        return "abs", kpi.round_half_up(line.change, kpi.DISPLAY_PLACES[unit])
+    return "pct", kpi.round_half_up(line.change_pct, PCT_PLACES)
 
 
 def change(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> str:
@@ -123,40 +138,41 @@ def whose(line: kpi.KpiLine, t: Translator) -> str:
 
 
 def _change(line: kpi.KpiLine, t: Translator, currency: str) -> str:
-    if line.change is None:
+    shown = shown_change(line)
+    if shown is None:
         return ""
-    if line.change == 0:
+    kind, amount = shown
+    if amount == 0:
         return t("kpi.change.none")
-    arrow = "▲" if line.change > 0 else "▼"
-    sign = "+" if line.change > 0 else MINUS
-    unit = line.kpi.unit
-    if unit == "percent":
-        amount = _amount(line.change, PP_PLACES, t)
-        return t("kpi.change.pp", arrow=arrow, sign=sign, value=amount)
-    if unit == "points" or line.change_pct is None:
-        p = kpi.change_places(line.change, kpi.DISPLAY_PLACES[unit])
-        text = kpi.format_number(abs(line.change), unit, t.locale, currency, places=p)
+    arrow = "▲" if amount > 0 else "▼"
+    sign = "+" if amount > 0 else MINUS
+    if kind == "pp":
+        return t("kpi.change.pp", arrow=arrow, sign=sign, value=_amount(amount, PP_PLACES, t))
+    if kind == "abs":
+        text = kpi.format_number(abs(amount), line.kpi.unit, t.locale, currency)
         return t("kpi.change.abs", arrow=arrow, sign=sign, value=text)
-    amount = _amount(line.change_pct, PCT_PLACES, t)
-    return t("kpi.change.pct", arrow=arrow, sign=sign, value=amount)
+    return t("kpi.change.pct", arrow=arrow, sign=sign, value=_amount(amount, PCT_PLACES, t))
 
 
 def relative(pct: Decimal | None, t: Translator) -> str:
     """A signed relative change alone, «+23,9 %», «−3,7 %» (anomalies against a mean)."""
     if pct is None:
         return kpi.format_number(None, "percent", t.locale)
-    if pct == 0:
+    amount = kpi.round_half_up(pct, PCT_PLACES)
+    if amount == 0:
         return t("kpi.change.none")
-    sign = "+" if pct > 0 else MINUS
-    return t("kpi.change.pct", arrow="", sign=sign, value=_amount(pct, PCT_PLACES, t)).strip()
+    sign = "+" if amount > 0 else MINUS
+    return t("kpi.change.pct", arrow="", sign=sign, value=_amount(amount, PCT_PLACES, t)).strip()
 
 
 def change_good(line: kpi.KpiLine) -> bool | None:
-    """True when the change is for the better, False for the worse, None when there is none or
-    the KPI has no good direction (ad spend)."""
-    if not line.change or line.kpi.direction not in ("up", "down"):
+    """True when the change is for the better, False for the worse, None when none is shown
+    (no previous value, or one that rounds to «no change») or the KPI has no good direction
+    (ad spend)."""
+    shown = shown_change(line)
+    if shown is None or shown[1] == 0 or line.kpi.direction not in ("up", "down"):
         return None
-    return (line.change > 0) == (line.kpi.direction == "up")
+    return (shown[1] > 0) == (line.kpi.direction == "up")
 
 
 def attainment(line: kpi.KpiLine, t: Translator) -> str:
@@ -166,15 +182,20 @@ def attainment(line: kpi.KpiLine, t: Translator) -> str:
     return kpi.format_number(line.attainment * 100, "percent", t.locale)
 
 
+def target(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> str:
+    """The plan's value alone, «2 %» (a table's plan column); "" without a plan."""
+    return "" if line.target is None else value(line.target, line.kpi.unit, t, currency)
+
+
 def plan(line: kpi.KpiLine, t: Translator, currency: str = "RUB") -> str:
     """«план 2 % (66,4 %)», «план 2 %» when attainment means nothing; "" without a plan."""
     if line.target is None:
         return ""
-    target = value(line.target, line.kpi.unit, t, currency)
+    target_ = target(line, t, currency)
     reached = attainment(line, t)
     if reached:
-        return t("kpi.plan_attained", target=target, attainment=reached)
-    return t("kpi.plan", target=target)
+        return t("kpi.plan_attained", target=target_, attainment=reached)
+    return t("kpi.plan", target=target_)
 
 
 def status_text(status: kpi.Status | str, t: Translator) -> str:

@@ -14,10 +14,11 @@ import kpi
 from models.tables import Meeting, Member, Team
 from services.common import kpi_data
 from services.common.clock import team_now
-from services.meeting import agenda, meetings
+from services.meeting import meetings
 from services.reports import targets as target_rows
 from services.tasks import tasks as task_service
 from services.team import rhythm
+from services.team.schedule import schedule_of
 from views import agenda as agenda_view
 from views import kpi_line as kl
 from views.common import mention, role_title, user_name
@@ -83,7 +84,7 @@ async def member_lines(
     session: AsyncSession, team: Team, member: Member, period: kpi.Period
 ) -> dict[str, list[kpi.KpiLine]]:
     """The member's KPIs by role for the period, against the previous one and their targets."""
-    previous = kpi.previous_period(period, rhythm.cadence(team), team.anchor_date)
+    previous = kpi.previous_period(period, rhythm.cadence_of(team, period), team.anchor_date)
     history = await kpi_data.history(session, team, [member], [previous, period])
     rows = await kpi_data.targets_in_force(session, team, period)
     current, before = history[1][0], history[0][0].inputs
@@ -108,7 +109,7 @@ async def speaker_card(
         text = t("meeting.everyone_spoke")
         return text, closing_keyboard(meeting, t, bool(present))
     member = turn.member
-    period = rhythm.period_of(team, meeting.period_start)
+    period = (await schedule_of(session, team)).of(meeting.period_start).period
     by_role = await member_lines(session, team, member, period)
     number = next(i for i, s in enumerate(present, start=1) if s.id == turn.speaker.id)
     lines = [
@@ -148,14 +149,9 @@ def _minutes(seconds: int, t: Translator) -> str:
     return t.n("meeting.seconds_n", seconds)
 
 
-def next_meeting_at(team: Team, meeting: Meeting, holidays: list) -> datetime:
-    period = rhythm.period_of(team, meeting.period_start)
-    upcoming = kpi.next_period(period, rhythm.cadence(team), team.anchor_date)
-    cycle = rhythm.cycle_for(team, upcoming, holidays)
-    while cycle.skipped:
-        upcoming = kpi.next_period(upcoming, rhythm.cadence(team), team.anchor_date)
-        cycle = rhythm.cycle_for(team, upcoming, holidays)
-    return cycle.meeting_at
+def next_meeting_at(schedule: rhythm.Schedule, meeting: Meeting) -> datetime:
+    cycle = schedule.of(meeting.period_start)
+    return schedule.next_held(schedule.following(cycle)).meeting_at
 
 
 async def minutes_text(
@@ -166,9 +162,9 @@ async def minutes_text(
     came = await meetings.attendance(session, meeting)
     tasks = await task_service.of_meeting(session, meeting.id)
     owners = await task_service.members_by_id(session, tasks)
-    holidays = await agenda.team_holidays(session, team)
-    upcoming = team_now(next_meeting_at(team, meeting, holidays), team.timezone)
-    period = rhythm.period_of(team, meeting.period_start)
+    schedule = await schedule_of(session, team)
+    upcoming = team_now(next_meeting_at(schedule, meeting), team.timezone)
+    period = schedule.of(meeting.period_start).period
     lines = [
         t(
             "minutes.title",

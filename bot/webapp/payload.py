@@ -65,6 +65,7 @@ def row_json(row: Row, periods: list[Period], t: Translator, currency: str) -> d
     unit = row.kpi.unit
     return {
         "role": row.role_code,
+        "role_title": kpi.role(row.role_code).titles[t.locale],
         "kpi": row.kpi.code,
         "title": row.kpi.titles[t.locale],
         "unit": unit,
@@ -76,7 +77,12 @@ def row_json(row: Row, periods: list[Period], t: Translator, currency: str) -> d
     }
 
 
+def _owners(card: Scorecard, code: str) -> list[dict[str, Any]]:
+    return [{"member_id": m.id, "name": user_name(m.user)} for m in card.holders(code)]
+
+
 def _groups(card: Scorecard, rows: list[Row], t: Translator, owners: bool) -> list[dict]:
+    """By role: a group per role held, with its holders (the rows' owners)."""
     currency = card.team.currency
     groups: list[dict[str, Any]] = []
     for code in dict.fromkeys(r.role_code for r in rows):
@@ -86,25 +92,43 @@ def _groups(card: Scorecard, rows: list[Row], t: Translator, owners: bool) -> li
             "rows": [row_json(r, card.periods, t, currency) for r in rows if r.role_code == code],
         }
         if owners:
-            group["owners"] = [
-                {"member_id": m.id, "name": user_name(m.user)} for m in card.holders(code)
-            ]
+            group["owners"] = _owners(card, code)
         groups.append(group)
     return groups
+
+
+def _topic_groups(card: Scorecard, rows: list[Row], t: Translator) -> list[dict]:
+    """By the agenda's ten topics (services.dashboard.by_topic); each row names its role."""
+    currency = card.team.currency
+    return [
+        {
+            "topic": topic.code if topic else "",
+            "title": topic.titles[t.locale] if topic else t("webapp.topic.other"),
+            "rows": [row_json(r, card.periods, t, currency) for r in found],
+        }
+        for topic, found in dash.by_topic(rows)
+    ]
 
 
 def legend(t: Translator) -> list[dict[str, str]]:
     return [{"status": s, "mark": present.mark(s), "label": t(f"kpi.status.{s}")} for s in STATUSES]
 
 
-def scorecard_json(card: Scorecard, t: Translator) -> dict[str, Any]:
+def scorecard_json(card: Scorecard, t: Translator, by: str = "role") -> dict[str, Any]:
+    """The team's scorecard, its rows grouped `by` role or by agenda topic."""
     data = card.data
+    groups = (
+        _topic_groups(card, card.rows, t)
+        if by == "topic"
+        else _groups(card, card.rows, t, owners=True)
+    )
     return {
         "team": {"id": card.team.id, "title": card.team.title},
         "period": period_json(data.period, t),
         "periods": [period_json(p, t) for p in card.periods],
         "reported": sm.plain(sm.reported_text(data, t, names=False)),
-        "groups": _groups(card, card.rows, t, owners=True),
+        "by": by,
+        "groups": groups,
         "legend": legend(t),
     }
 

@@ -1,23 +1,17 @@
 """The Mini App's KPI wording: the views layer's one KPI-line presenter (views/kpi_line.py),
-so a cell reads exactly as the bot's texts do; this module only turns its HTML into the plain
-text the page sets."""
+so a cell reads exactly as the bot's texts do. No wording, rounding, sign or status of its own:
+each function is the presenter's, its HTML turned into the plain text the page sets."""
 
 from __future__ import annotations
 
-import html
-import re
 from decimal import Decimal
 
 from kpi import KpiLine
 from views import kpi_line as kl
 from views.i18n import Translator
+from views.summary import plain
 
 MARKS = kl.MARKS
-TAG = re.compile(r"<[^>]+>")
-
-
-def plain(text: str) -> str:
-    return html.unescape(TAG.sub("", text))
 
 
 def value(amount: Decimal | None, unit: str, t: Translator, currency: str) -> str:
@@ -29,7 +23,8 @@ def change(line: KpiLine, t: Translator, currency: str) -> str:
 
 
 def plan(line: KpiLine, t: Translator, currency: str) -> str:
-    return "" if line.target is None else value(line.target, line.kpi.unit, t, currency)
+    """The plan's value alone, for the plan column."""
+    return kl.target(line, t, currency)
 
 
 def attainment(line: KpiLine, t: Translator) -> str:
@@ -37,7 +32,7 @@ def attainment(line: KpiLine, t: Translator) -> str:
 
 
 def mark(status: str) -> str:
-    return MARKS[status]
+    return kl.mark(status)
 
 
 def text(line: KpiLine, t: Translator, currency: str, title: str | None = None) -> str:

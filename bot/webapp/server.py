@@ -126,7 +126,7 @@ async def _access(request: web.Request, session: AsyncSession) -> Access:
 
 async def _scorecard(request: web.Request, session: AsyncSession, team: Team) -> dash.Scorecard:
     now = _runtime(request).now()
-    period = sm.due_period(team, now, await sm.holidays(session, team))
+    period = await sm.due_period_now(session, team, now)
     return await dash.scorecard(session, team, period)
 
 
@@ -182,8 +182,11 @@ async def me(request: web.Request) -> web.Response:
 async def scorecard(request: web.Request) -> web.Response:
     async with _runtime(request).sessionmaker() as session:
         access = await _access(request, session)
+        by = request.query.get("by", "role")
+        if by not in dash.GROUPINGS:
+            raise ApiError(400, summary_view.plain(access.t("webapp.error.grouping", value=by)))
         card = await _scorecard(request, session, access.team)
-        body = payload.scorecard_json(card, access.t)
+        body = payload.scorecard_json(card, access.t, by)
         body["lead"] = access.is_lead
         body["me"] = access.member_id
         return web.json_response(body)

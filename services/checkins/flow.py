@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
@@ -34,7 +34,7 @@ from models.db import upsert_insert
 from models.tables import Answer, Checkin, Collection, Member, Team, User
 from services.checkins import sanity as checkin_sanity
 from services.checkins.sanity import Doubt
-from services.team import availability, rhythm
+from services.team import availability, rhythm, schedule
 
 PENDING, ASKING, EDITING, DONE = "pending", "in_progress", "editing", "done"
 # question_message_id while the planner sends a member's intro and first question: DELIVERING,
@@ -128,19 +128,38 @@ async def holidays_of(session: AsyncSession, team: Team) -> set[date]:
 
 
 async def cycle_now(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
-    return rhythm.current_cycle(team, now, await holidays_of(session, team))
+    """The cycle members report on now (the open collection's as it was opened)."""
+    return (await schedule.schedule_of(session, team)).current(now)
+
+
+def _latest_collection(query: Select) -> Select:
+    """The query's check-ins joined to their collection, kept only when it is their team's
+    latest one (a check-in of the current period always is)."""
+    latest = (
+        select(func.max(Collection.period_start))
+        .where(Collection.team_id == Member.team_id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    return query.add_columns(Collection).join(
+        Collection,
+        and_(
+            Collection.team_id == Member.team_id,
+            Collection.period_start == Checkin.period_start,
+            Collection.period_start == latest,
+        ),
+    )
+
+
+async def _is_current(session: AsyncSession, team: Team, latest: Collection, now: datetime) -> bool:
+    """Whether the team's latest collection is still the current one."""
+    cycle = (await schedule.schedule_of(session, team, latest)).current(now)
+    return cycle.period.start == latest.period_start
 
 
 async def next_cycle(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
     """The first cycle whose collection opens after `now` (skipped ones passed over)."""
-    holidays = await holidays_of(session, team)
-    cycle = rhythm.current_cycle(team, now, holidays)
-    for _ in range(12):
-        if cycle.opens_at > now and not cycle.skipped:
-            break
-        following = kpi.next_period(cycle.period, rhythm.cadence(team), team.anchor_date)
-        cycle = rhythm.cycle_for(team, following, holidays)
-    return cycle
+    return (await schedule.schedule_of(session, team)).upcoming(now)
 
 
 # ----------------------------------------------------------------------------- collection
@@ -156,6 +175,10 @@ async def ensure_collection(
             period_end=cycle.period.end,
             opened_at=now,
             deadline_at=cycle.deadline_at,
+            opens_at=cycle.opens_at,
+            reminder_at=cycle.reminder_at,
+            agenda_at=cycle.agenda_at,
+            meeting_at=cycle.meeting_at,
         )
         .on_conflict_do_nothing(index_elements=["team_id", "period_start"])
     )
@@ -257,16 +280,16 @@ async def reload(session: AsyncSession, flow: Flow) -> Flow:
 async def open_flow(session: AsyncSession, user: User, now: datetime) -> Flow | None:
     """The check-in a text from this user answers: one being asked (or corrected) for the
     current period of one of their teams, the team they last chose first."""
-    query = (
+    query = _latest_collection(
         select(Checkin, Member)
         .join(Member, Member.id == Checkin.member_id)
         .where(Member.user_id == user.id, Member.active.is_(True), Checkin.state.in_(OPEN))
         .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
     )
     candidates = []
-    for checkin, member in await session.execute(query):
+    for checkin, member, latest in await session.execute(query):
         team = await session.get(Team, member.team_id)
-        if (await cycle_now(session, team, now)).period.start == checkin.period_start:
+        if await _is_current(session, team, latest, now):
             candidates.append((checkin, team.id))
     if not candidates:
         return None
@@ -304,7 +327,7 @@ async def other_open_flow(session: AsyncSession, flow: Flow, now: datetime) -> F
 
 async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime) -> list[Team]:
     """The person's other teams whose current check-in they haven't finished."""
-    query = (
+    query = _latest_collection(
         select(Checkin, Member)
         .join(Member, Member.id == Checkin.member_id)
         .where(
@@ -315,9 +338,9 @@ async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime)
         )
     )
     found = []
-    for checkin, member in await session.execute(query):
+    for _checkin, member, latest in await session.execute(query):
         team = await session.get(Team, member.team_id)
-        if (await cycle_now(session, team, now)).period.start == checkin.period_start:
+        if await _is_current(session, team, latest, now):
             found.append(team)
     return found
 
@@ -536,7 +559,7 @@ async def card(session: AsyncSession, flow: Flow) -> list[RoleCard]:
     """The member's KPIs for the period by role, with the change against the period before."""
     from services.common import kpi_data
 
-    cadence = rhythm.cadence(flow.team)
+    cadence = rhythm.cadence_of(flow.team, flow.period)
     previous = kpi.previous_period(flow.period, cadence, flow.team.anchor_date)
     answers = await kpi_data.answers_by_member(
         session, flow.team, [flow.period.start, previous.start]

@@ -24,6 +24,7 @@ from services.meeting import meetings
 from services.reports import targets as target_rows
 from services.tasks import tasks as task_service
 from services.team import rhythm, teams
+from services.team.schedule import schedule_of
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +56,16 @@ async def team_holidays(session: AsyncSession, team: Team) -> list[date]:
 
 
 async def cycle_now(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
-    return rhythm.current_cycle(team, now, await team_holidays(session, team))
+    return (await schedule_of(session, team)).current(now)
 
 
 async def upcoming_cycle(session: AsyncSession, team: Team, now: datetime) -> rhythm.Cycle:
     """The cycle of the next meeting: the current one, or the one after once its meeting ended."""
-    holidays = await team_holidays(session, team)
-    cycle = rhythm.current_cycle(team, now, holidays)
+    schedule = await schedule_of(session, team)
+    cycle = schedule.current(now)
     if not await meetings.held_for(session, team, cycle.period.start, ended=True):
         return cycle
-    period = kpi.next_period(cycle.period, rhythm.cadence(team), team.anchor_date)
-    cycle = rhythm.cycle_for(team, period, holidays)
-    while cycle.skipped:
-        period = kpi.next_period(period, rhythm.cadence(team), team.anchor_date)
-        cycle = rhythm.cycle_for(team, period, holidays)
-    return cycle
+    return schedule.next_held(schedule.following(cycle))
 
 
 async def reported_ids(session: AsyncSession, team: Team, period_start: date) -> set[int]:
@@ -87,7 +83,7 @@ async def collect(
     session: AsyncSession, team: Team, cycle: rhythm.Cycle, now: datetime
 ) -> AgendaData:
     members = [m for m in await teams.members(session, team) if m.role_codes]
-    cadence = rhythm.cadence(team)
+    cadence = rhythm.cadence_of(team, cycle.period)
     periods = kpi.periods_back(cycle.period, HISTORY_PERIODS, cadence, team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
     plans = await kpi_data.targets_in_force(session, team, cycle.period)

@@ -21,6 +21,7 @@ from services.common import dates, kpi_data
 from services.common.errors import UserError
 from services.reports import targets as target_rows
 from services.team import rhythm, teams
+from services.team.schedule import schedule_of
 
 HISTORY = 12
 # Team-wide numbers a lead reads first, in this order, when the team has them.
@@ -70,7 +71,7 @@ async def holidays(session: AsyncSession, team: Team) -> set[date]:
 
 async def load(session: AsyncSession, team: Team, period: Period, depth: int = HISTORY) -> TeamData:
     members = [m for m in await teams.members(session, team) if m.role_codes]
-    periods = kpi.periods_back(period, depth, rhythm.cadence(team), team.anchor_date)
+    periods = kpi.periods_back(period, depth, rhythm.cadence_of(team, period), team.anchor_date)
     history = await kpi_data.history(session, team, members, periods)
     ids = [m.id for m in members]
     answered = set(
@@ -130,11 +131,21 @@ def parse_day(text: str, today: date) -> date:
 
 
 def due_period(team: Team, now: datetime, holiday_days: set[date]) -> Period:
-    """The latest period whose collection has closed: what /summary and the digest show."""
-    cycle = rhythm.current_cycle(team, now, holiday_days)
+    """The latest period whose collection has closed, from the settings alone."""
+    return closed_period(rhythm.Schedule(team, frozenset(holiday_days)), now)
+
+
+def closed_period(schedule: rhythm.Schedule, now: datetime) -> Period:
+    """The latest period whose collection has closed: what /summary and the digest show (an
+    opened collection closes at the deadline it was opened with)."""
+    cycle = schedule.current(now)
     if now < cycle.deadline_at:
-        cycle = rhythm.previous_cycle(team, cycle, holiday_days)
+        cycle = schedule.previous(cycle)
     return cycle.period
+
+
+async def due_period_now(session: AsyncSession, team: Team, now: datetime) -> Period:
+    return closed_period(await schedule_of(session, team), now)
 
 
 # ----------------------------------------------------------------------------- numbers

@@ -30,12 +30,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kpi import next_period
 from models.due import EPOCH, MEETING, REFRESH, TASKS, upsert_moments
-from models.tables import DueMoment, Holiday, Meeting, MeetingSpeaker, Member, PostLog, Task, Team
+from models.tables import DueMoment, Meeting, MeetingSpeaker, Member, PostLog, Task, Team
 from services.common import postlog
 from services.common.clock import team_now, team_today
 from services.team import rhythm
+from services.team.schedule import schedule_of
 
 COLLECTION = "collection"
 DIGEST = "digest"
@@ -62,19 +62,21 @@ class Window:
     end: datetime
 
 
-def cycles_ahead(team: Team, now: datetime, holidays: Collection[date], n: int = 4) -> list:
-    """The previous cycle, the current one and the next ones (skipped ones left out)."""
-    current = rhythm.current_cycle(team, now, holidays)
-    cycles = [rhythm.previous_cycle(team, current, holidays), current]
-    period = current.period
-    for _ in range(n):
-        period = next_period(period, rhythm.cadence(team), team.anchor_date)
-        cycles.append(rhythm.cycle_for(team, period, holidays))
-    return [c for c in cycles if not c.skipped]
+def cycles_ahead(
+    team: Team, now: datetime, holidays: Collection[date], n: int = 4, kept: tuple = ()
+) -> list:
+    """The previous cycle, the current one and the next ones (skipped ones left out); the
+    `kept` cycles (collections already opened) as they were opened, the rest after them."""
+    return rhythm.Schedule(team, frozenset(holidays), kept).around(now, n)
 
 
 def windows(
-    kind: str, team: Team, now: datetime, holidays: Collection[date], catch_up: timedelta
+    kind: str,
+    team: Team,
+    now: datetime,
+    holidays: Collection[date],
+    catch_up: timedelta,
+    kept: tuple = (),
 ) -> list[Window]:
     """Where `kind`'s job has work, around now."""
     if kind == MONTHLY:
@@ -92,7 +94,7 @@ def windows(
             month = monthly.month_of(month.end + timedelta(days=1))
         return out
     out = []
-    for c in cycles_ahead(team, now, holidays):
+    for c in cycles_ahead(team, now, holidays, kept=kept):
         if kind == COLLECTION:
             out.append(Window(c.opens_at, c.deadline_at))
         elif kind == DIGEST:
@@ -111,12 +113,13 @@ def next_moment(
     catch_up: timedelta,
     *,
     after_run: bool,
+    kept: tuple = (),
 ) -> datetime:
     """The kind's next due moment. Within an open window: now (nothing has run yet for it)
     or, after a run, the next thing inside it (the collection's reminder and sweep); else the
     next window's start."""
     found: list[datetime] = []
-    for w in windows(kind, team, now, holidays, catch_up):
+    for w in windows(kind, team, now, holidays, catch_up, kept):
         if now < w.start:
             found.append(w.start)
         elif now <= w.end:
@@ -124,7 +127,7 @@ def next_moment(
                 found.append(now)
             elif kind == COLLECTION:
                 found.append(min(now + SWEEP, w.end))
-                for c in cycles_ahead(team, now, holidays):
+                for c in cycles_ahead(team, now, holidays, kept=kept):
                     if c.opens_at <= now < c.reminder_at <= w.end:
                         found.append(c.reminder_at)
     return min(found, default=now + IDLE)
@@ -226,10 +229,13 @@ async def recompute(
     kinds = [k for k in RHYTHM_KINDS if k in ran or refresh]
     stored: dict[str, datetime] = {}
     if kinds:
-        holidays = set(await session.scalars(select(Holiday.day).where(Holiday.team_id == team_id)))
+        schedule = await schedule_of(session, team)  # opened collections keep their moments
+        holidays, kept = schedule.holidays, schedule.kept
         for kind in kinds:
             after_run = kind in ran or not refresh
-            stored[kind] = next_moment(kind, team, now, holidays, catch_up, after_run=after_run)
+            stored[kind] = next_moment(
+                kind, team, now, holidays, catch_up, after_run=after_run, kept=kept
+            )
         for kind, at in await _undone_claims(session, team_id, ran, now):
             stored[kind] = min(stored[kind], at + postlog.LEASE + timedelta(seconds=1))
     gone: list[str] = []

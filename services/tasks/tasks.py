@@ -66,7 +66,7 @@ async def read_command(
     owner = await teams.member(session, team, owner_user_id) if owner_user_id else None
     if owner is None or not owner.active:
         if owner_ref:
-            raise UserError("task.error.not_member", name=owner_ref)
+            raise UserError("task.error.not_member", value=owner_ref)
         raise UserError("task.error.not_member_reply")
     text, due = read_text(" ".join(words), today=today, locale=locale)
     return Draft(owner=owner, owner_ref=owner_ref, text=text, due=due)

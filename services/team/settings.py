@@ -2,6 +2,10 @@
 
 A parser returns the value to store or raises UserError with a translation key (and
 parameters) saying why the value was refused. Features add their own settings here.
+
+The rhythm's settings (RHYTHM) take effect from the next period: a collection already opened
+keeps its period, deadline and reminder (services/team/schedule.py); `effect` says which
+collection is kept and when the first one under the new settings opens.
 """
 
 from __future__ import annotations
@@ -9,15 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import is_currency
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.tables import Team
+from models.tables import Checkin, Member, Team
 from services.common.dates import weekday_index
 from services.common.errors import UserError
 from services.common.locales import SUPPORTED_LOCALES
+from services.team import rhythm
+from services.team.schedule import schedule_of
 
 CADENCES = ("weekly", "biweekly", "monthly")
 CURRENCY_CHOICES = ("RUB", "USD", "EUR", "KZT", "BYN", "UZS")
@@ -122,3 +131,49 @@ def apply(team: Team, name: str, text: str) -> Any:
     value = setting.parse(text)
     setattr(team, setting.column, value)
     return value
+
+
+# Settings that move the rhythm's moments: they take effect from the next period.
+RHYTHM = frozenset(
+    {"cadence", "day", "time", "tz", "open_days", "open_time", "deadline", "reminder"}
+    | {"agenda", "holidays"}
+)
+ASKED = ("in_progress", "editing")  # check-in states of members told the deadline, not done
+
+
+def moves_rhythm(name: str) -> bool:
+    setting = SETTINGS.get(name.lower())
+    return setting is not None and setting.name in RHYTHM
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a rhythm change means now: the open collection kept as it was opened (None when
+    no collection is open, or its deadline has passed), and the first collection under the
+    new settings."""
+
+    kept: rhythm.Cycle | None
+    upcoming: rhythm.Cycle
+
+
+async def effect(session: AsyncSession, team: Team, now: datetime) -> Effect:
+    schedule = await schedule_of(session, team)
+    current = schedule.current(now)
+    open_now = current in schedule.kept and now < current.deadline_at
+    return Effect(current if open_now else None, schedule.upcoming(now))
+
+
+async def told_deadline(session: AsyncSession, team: Team, cycle: rhythm.Cycle) -> list[Member]:
+    """Active members who were told the cycle's deadline and haven't finished answering."""
+    rows = await session.scalars(
+        select(Member)
+        .join(Checkin, Checkin.member_id == Member.id)
+        .where(
+            Member.team_id == team.id,
+            Member.active.is_(True),
+            Checkin.period_start == cycle.period.start,
+            Checkin.state.in_(ASKED),
+        )
+        .order_by(Member.id)
+    )
+    return list(rows)

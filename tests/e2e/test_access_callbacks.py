@@ -17,11 +17,11 @@ from tests.support.checkins import (
     GROUP,
     LEAD,
     OPENS,
+    QUICK,
     answers,
     checkin,
     member_id,
     plain,
-    quick_app,
     run_tick,
     say,
     team_ready,
@@ -30,10 +30,7 @@ from tests.support.checkins import (
 STALE = "кнопка устарела"
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def crafted(emu, user_id: int, message, data: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from demo.scenario import join_team, register_team
-from tests.support.checkins import OPENS, plain, quick_app, run_tick, say
+from tests.support.checkins import OPENS, QUICK, plain, run_tick, say
 
 GROUP = -100477
 LEAD, ANNA, BORIS = 1, 11, 12
@@ -17,10 +17,7 @@ BORIS_NAME = "Борис & <i>Ко"
 MARKUP = "<b>"
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 def hostile_people(emu) -> None:

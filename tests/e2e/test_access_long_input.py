@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from demo.scenario import join_team, register_team
-from tests.support.checkins import OPENS, plain, quick_app, run_tick, say
+from tests.support.checkins import OPENS, QUICK, plain, run_tick, say
 
 GROUP = -100478
 LEAD, ANNA = 1, 11
@@ -16,10 +16,7 @@ LONG = "9" * 2500 + "x" * 2500  # 5000 characters
 LIMIT = 4096
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def long_team(emu) -> None:
@@ -61,6 +58,7 @@ async def test_a_5000_character_answer_is_refused_with_a_short_quote(emu, app, c
         (False, "/holiday "),
         (False, "/away "),
         (False, "/task @anna "),
+        (False, "/task @"),  # a 5000-character owner
         (True, "/away "),
         (True, "/summary "),
     ],

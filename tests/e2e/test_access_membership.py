@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from models.db import session_maker
@@ -18,19 +17,15 @@ from tests.support.checkins import (
     LEAD,
     MSK,
     OPENS,
+    QUICK,
     VERA,
     plain,
-    quick_app,
     run_tick,
     say,
     team_ready,
 )
 
-
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def membership(app, user_id: int) -> Member:

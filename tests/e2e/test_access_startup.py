@@ -5,6 +5,7 @@ know setMyCommands, or answers it with a proxy's HTML error page, the bot answer
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import pytest
@@ -24,7 +25,7 @@ ANNA = 11
     ],
 )
 async def test_the_bot_answers_at_once_whatever_set_my_commands_returns(
-    emu, database_url, clock, caplog, body, status, content_type
+    emu, database_url, clock, caplog, recwarn, body, status, content_type
 ):
     emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
     emu.garble_method("setMyCommands", body=body, status=status, content_type=content_type)
@@ -39,6 +40,10 @@ async def test_the_bot_answers_at_once_whatever_set_my_commands_returns(
         assert loop.time() - started < 5  # no waiting on the menu
         assert not app.extras.done() or app.extras.result() is False
     assert app.extras.cancelled() or app.extras.result() is False
+    # the menu button waiting behind the cancelled menu was never even started (issue 13:
+    # before, its eagerly made coroutine was dropped: "coroutine ... was never awaited")
+    gc.collect()
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
 
 
 async def test_an_unknown_method_answer_is_logged_once_and_not_fatal(

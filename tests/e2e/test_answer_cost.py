@@ -3,20 +3,16 @@ member's message to the next question (the figure bench_scale and the README rep
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import event
 
-from tests.support.checkins import ANNA, OPENS, quick_app, run_tick, say, team_ready
+from tests.support.checkins import ANNA, OPENS, QUICK, run_tick, say, team_ready
 
 # Measured on this branch (SQLite and PostgreSQL alike); the goal is 8 and 3.
 STATEMENTS_AT_MOST = 21
 COMMITS_AT_MOST = 4
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def test_one_stored_answer_costs_a_bounded_number_of_statements(emu, app, clock):

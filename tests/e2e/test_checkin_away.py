@@ -16,11 +16,11 @@ from tests.support.checkins import (
     BORIS,
     GROUP,
     LEAD,
+    QUICK,
     STRANGER,
     VERA,
     member_id,
     plain,
-    quick_app,
     say,
     team_ready,
 )
@@ -86,10 +86,7 @@ def test_holidays_are_days_and_a_month_at_most():
     assert caught.value.key == "holiday.error.too_long"
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def aways(app, user_id: int) -> list[tuple[date, date]]:

@@ -11,10 +11,10 @@ from tests.support.checkins import (
     BORIS,
     GROUP,
     OPENS,
+    QUICK,
     answer_rows,
     checkin,
     plain,
-    quick_app,
     run_tick,
     say,
     tap,
@@ -85,10 +85,7 @@ def test_the_corpus_is_large_and_each_entry_is_refused_for_its_reason():
             assert caught.value.reason == reason, text
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def test_every_bad_answer_gets_its_reason_and_nothing_is_stored(emu, app, clock):

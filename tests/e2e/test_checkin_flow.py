@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from demo.scenario import join_team, register_team
@@ -20,6 +19,7 @@ from tests.support.checkins import (
     GROUP,
     MSK,
     OPENS,
+    QUICK,
     STRANGER,
     WEEK,
     answer_rows,
@@ -28,7 +28,6 @@ from tests.support.checkins import (
     checkin,
     plain,
     put_answers,
-    quick_app,
     run_tick,
     say,
     tap,
@@ -38,10 +37,7 @@ from tests.support.checkins import (
 LAST_WEEK = date(2026, 11, 16)
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def opened(emu, app, clock, user_id: int = ANNA):

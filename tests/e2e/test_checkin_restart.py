@@ -20,7 +20,16 @@ from demo.scenario import join_team, register_team
 from models.db import session_maker
 from models.tables import Answer, Checkin
 from tests.support.app import REDIS_URL, TOKEN
-from tests.support.checkins import ANNA, GROUP, OPENS, plain, quick_app, run_tick, say, team_ready
+from tests.support.checkins import (
+    ANNA,
+    GROUP,
+    OPENS,
+    QUICK,
+    plain,
+    run_tick,
+    say,
+    team_ready,
+)
 from tgemu import TelegramEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,10 +175,7 @@ async def test_kill_9_in_the_middle_of_the_questions_continues_at_the_same_quest
     }
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def test_the_same_update_delivered_twice_stores_one_value(emu, app, clock, engine):

@@ -6,18 +6,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from services.checkins.sanity import baseline, check
 from tests.support.checkins import (
     ANNA,
     OPENS,
+    QUICK,
     answers,
     buttons,
     checkin,
     plain,
     put_answers,
-    quick_app,
     run_tick,
     say,
     tap,
@@ -83,10 +81,7 @@ def test_an_impossible_value_prefers_the_fix_nearest_the_usual():
 
 
 # ----------------------------------------------------------------------------- emulator
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 async def history(app) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from demo.scenario import join_team
@@ -20,13 +19,13 @@ from tests.support.checkins import (
     LEAD,
     MSK,
     OPENS,
+    QUICK,
     REMINDER,
     VERA,
     answers,
     buttons,
     checkin,
     plain,
-    quick_app,
     run_tick,
     say,
     team_ready,
@@ -35,10 +34,7 @@ from tests.support.checkins import (
 GLEB = 14
 
 
-@pytest.fixture
-async def app(emu, database_url, clock):
-    async with quick_app(emu, database_url, clock) as running_app:
-        yield running_app
+BOT_SETTINGS = QUICK  # the app fixture (tests/e2e/conftest.py), flood limits off
 
 
 def said(emu, chat_id: int, fragment: str) -> list:

@@ -32,6 +32,16 @@ def test_the_demo_database_stays_in_the_out_folder_and_the_digest_reads_it(tmp_p
     out = tmp_path / "demo-output"
     done = _planerka("demo", "--out", str(out), env=env)
     assert done.returncode == 0, done.stderr[-2000:]
+    # issue 13's "done when": Ольга opens the dashboard from the digest's link, sees the 13
+    # weeks, opens a member and closes a task, and the bot tells the group
+    said = done.stdout + done.stderr
+    assert "taps «📊 Открыть дашборд» under the digest: https://t.me/" in said
+    assert "× 13 weeks" in said and "By the agenda's topics:" in said
+    assert "closes «" in said
+    if "Screenshots skipped" not in said:
+        shots = {p.name for p in out.glob("dashboard*.png")}
+        assert {"dashboard.png", "dashboard-topics.png", "dashboard-member.png"} <= shots
+        assert "dashboard-tasks.png" in shots
     database = out / "planerka.sqlite3"
     assert database.is_file()
     with sqlite3.connect(database) as db:

@@ -111,6 +111,66 @@ async def test_the_scorecard_has_13_weeks_with_the_bots_numbers(fx, clock, emu):
     assert row["cells"][-1]["text"] in answer.plain
 
 
+async def test_every_kpi_string_of_the_dashboard_is_the_bots_own(fx, clock, emu):
+    """Issue 13: the dashboard writes no number of its own. Every row's latest cell is, word
+    for word, the line the bot's /summary writes for the same period and role: value, change,
+    «(по N из M)», plan and attainment, and its mark."""
+    status, body = await api(fx, f"/api/teams/{fx.team_id}/scorecard", init_data(LEAD, clock()))
+    assert status == 200
+    mark = emu.mark()
+    emu.send(LEAD, GROUP, "/summary")
+    answer = (await emu.wait_for(GROUP, "Выручка", after=mark)).plain
+    blocks = {}  # role title → its part of the summary
+    for group in body["groups"]:
+        start = answer.index(group["title"])
+        blocks[group["role"]] = answer[start:]
+    checked = 0
+    for group in body["groups"]:
+        for row in group["rows"]:
+            cell = row["cells"][-1]
+            if cell["status"] == "no_data":  # the bot says it once for the role
+                assert cell["value"] == "н/д" and cell["mark"] == "⚪"
+                assert blocks[group["role"]].split("\n")[1] == "⚪ нет данных за период"
+                continue
+            assert cell["text"] in blocks[group["role"]], (group["role"], cell["text"])
+            assert cell["text"].startswith(cell["mark"])
+            assert cell["value"] in cell["text"] and cell["change"] in cell["text"]
+            checked += 1
+    assert checked == 10  # two roles with numbers, five KPIs each
+
+
+async def test_the_scorecard_grouped_by_the_agendas_topics(fx, clock, emu):
+    """Issue 13: rows by the ten agenda topics, in the agenda's order and under the topics the
+    agenda lists them (the catalogue's KPI.topics); each row names its role."""
+    path = f"/api/teams/{fx.team_id}/scorecard"
+    status, by_role = await api(fx, path, init_data(LEAD, clock()))
+    status, body = await api(fx, path + "?by=topic", init_data(LEAD, clock()))
+    assert status == 200 and body["by"] == "topic" and by_role["by"] == "role"
+    assert [g["title"] for g in body["groups"]] == [
+        "Конверсии", "CAC и LTV", "ROI", "Рекламный бюджет", "Социальные медиа",
+        "Аналитика и отчетность",
+    ]  # fmt: skip
+    roi = next(g for g in body["groups"] if g["topic"] == "roi")
+    assert [(r["role_title"], r["kpi"]) for r in roi["rows"]] == [
+        ("Контекстолог", "roas"),
+        ("Контекстолог", "revenue"),
+        ("Руководитель интернет-маркетинга", "revenue"),
+        ("Руководитель интернет-маркетинга", "drr"),
+    ]
+    # the same rows as by role, only regrouped: every (role, KPI) once, with the same cells
+    rows = {(r["role"], r["kpi"]): r for g in by_role["groups"] for r in g["rows"]}
+    regrouped = {(r["role"], r["kpi"]): r for g in body["groups"] for r in g["rows"]}
+    assert regrouped == rows
+    # the agenda's topics hold the same KPIs
+    mark = emu.mark()
+    emu.send(LEAD, GROUP, "/agenda")
+    agenda = (await emu.wait_for(GROUP, "ROI", after=mark)).plain
+    assert agenda.index("Конверсии") < agenda.index("CAC и LTV") < agenda.index("ROI")
+    # a grouping the page doesn't know is refused with the reason
+    status, body = await api(fx, path + "?by=mood", init_data(LEAD, clock()))
+    assert status == 400 and "«mood»" in body["error"] and "topic" in body["error"]
+
+
 async def test_a_cell_shows_who_gave_what_everyone_only_to_leads(fx, clock):
     last = fx.periods[-1].start.isoformat()
     path = f"/api/teams/{fx.team_id}/cell?role=context_ads_specialist&kpi=revenue&period={last}"

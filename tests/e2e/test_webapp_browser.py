@@ -113,6 +113,46 @@ async def test_the_lead_sees_13_weeks_with_plans_and_colours_and_a_cells_breakdo
     assert errors == []
 
 
+async def test_the_lead_switches_the_scorecard_to_the_agendas_topics_and_back(browser, fx):
+    page, errors = await open_page(browser, fx, LEAD, start_param=str(fx.team_id))
+    await page.wait_for_selector("[data-testid=scorecard][data-by=role]")
+    toggle = page.locator("[data-testid=grouping] button")
+    assert await toggle.all_inner_texts() == ["По ролям", "По темам планёрки"]
+    assert await page.get_attribute("[data-testid=group-role]", "aria-pressed") == "true"
+    roles = await page.locator("[data-testid=group] h2").all_inner_texts()
+    assert roles == ["Контекстолог", "Руководитель интернет-маркетинга", "Таргетолог"]
+
+    await page.click("[data-testid=group-topic]")
+    await page.wait_for_selector("[data-testid=scorecard][data-by=topic]")
+    topics = await page.locator("[data-testid=group] h2").all_inner_texts()
+    assert topics == [
+        "Конверсии", "CAC и LTV", "ROI", "Рекламный бюджет", "Социальные медиа",
+        "Аналитика и отчетность",
+    ]  # fmt: skip
+    assert "by=topic" in page.url  # remembered in the page's URL
+    roi = page.locator("[data-testid=group][data-group=roi] + div.scroll")
+    row = roi.locator("tr[data-role=context_ads_specialist][data-kpi=revenue]")
+    assert await row.locator("[data-testid=row-role]").inner_text() == "Контекстолог"
+    cells = row.locator("td.cell")
+    assert await cells.count() == 13
+    assert spaced(await cells.nth(12).inner_text()) == "🟢104 000 ₽"
+    assert await cells.nth(0).get_attribute("data-status") == "off_track"
+    # a tap still shows who gave what, for the row's own role
+    await cells.nth(12).click()
+    sheet = page.locator("[data-testid=breakdown]")
+    await sheet.wait_for()
+    assert "Контекстолог" in await sheet.inner_text()
+    await page.click("[data-testid=sheet-close]")
+
+    await page.reload()  # the grouping stays
+    await page.wait_for_selector("[data-testid=scorecard][data-by=topic]")
+    assert await page.get_attribute("[data-testid=group-topic]", "aria-pressed") == "true"
+    await page.click("[data-testid=group-role]")
+    await page.wait_for_selector("[data-testid=scorecard][data-by=role]")
+    assert "by=topic" not in page.url
+    assert errors == []
+
+
 async def test_a_member_card_a_task_done_and_the_dark_theme(browser, fx, emu):
     page, errors = await open_page(browser, fx, ANNA)
     await page.wait_for_selector("[data-testid=scorecard]")

@@ -17,7 +17,7 @@ from jobs import periodic_jobs
 from jobs.loop import tick
 from models.db import session_maker
 from models.tables import Answer, Checkin, Member
-from tests.support.app import bot_running, make_settings
+from tests.support.app import UNPACED, bot_running, make_settings
 
 MSK = ZoneInfo("Europe/Moscow")
 GROUP = -100400
@@ -38,27 +38,32 @@ DEADLINE = datetime(2026, 11, 30, 9, 30, tzinfo=MSK)  # Mon 09:30
 MEETING = datetime(2026, 11, 30, 10, 0, tzinfo=MSK)
 
 
+# The outgoing flood limits off: as BOT_SETTINGS of a test module (tests/e2e/conftest.py's app)
+QUICK = {**UNPACED, "delivery_global_per_s": 0}
+
+
 @contextlib.asynccontextmanager
-async def quick_app(emu, database_url: str, clock) -> AsyncIterator[App]:
-    """The real bot with the outgoing flood limits off (the emulator enforces none here)."""
-    settings = make_settings(
-        emu,
-        database_url,
-        delivery_private_per_s=0,
-        delivery_global_per_s=0,
-        delivery_group_per_min=0,
-    )
+async def quick_app(emu, database_url: str, clock, **overrides) -> AsyncIterator[App]:
+    """The real bot polling the emulator, with the outgoing flood limits off (the emulator
+    enforces none here). A test module's `app` fixture gets the same with BOT_SETTINGS = QUICK."""
+    settings = make_settings(emu, database_url, **QUICK, **overrides)
     async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
         yield app
 
 
-def people(emu, *, anna_language: str = "ru") -> None:
+def users(emu, *, anna_language: str = "ru") -> None:
+    """Ольга (the lead), Анна, Борис, Вера and Сергей (not in the team) in the emulator: the
+    people of the check-in, meeting and task tests."""
     emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
     emu.add_user(ANNA, "Анна", username="anna", language_code=anna_language)
     emu.add_user(BORIS, "Борис", username="boris", language_code="ru")
     emu.add_user(VERA, "Вера", username="vera", language_code="ru")
     emu.add_user(STRANGER, "Сергей", username="sergey", language_code="ru")
-    emu.add_group(GROUP, "Маркетинг", creator=LEAD, members=[ANNA, BORIS, VERA, STRANGER])
+
+
+def people(emu, *, anna_language: str = "ru", group: int = GROUP) -> None:
+    users(emu, anna_language=anna_language)
+    emu.add_group(group, "Маркетинг", creator=LEAD, members=[ANNA, BORIS, VERA, STRANGER])
 
 
 async def team_ready(emu, joiners=(ANNA,), anna_language: str = "ru") -> None:

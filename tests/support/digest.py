@@ -16,8 +16,6 @@ specialist who never answers):
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,10 +23,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import App
 from demo.scenario import join_team, register_team
 from models.tables import Answer, Member, MemberRole, Task, Team, User
-from tests.support.app import bot_running, make_settings
+from tests.support.checkins import quick_app as quick_app
 
 MSK = ZoneInfo("Europe/Moscow")
 WEEK = date(2026, 11, 16)
@@ -145,21 +142,6 @@ async def onboard_lead_and_anna(emu, group: int) -> None:
     """Ольга registers the team; Анна joins as the PPC specialist."""
     await register_team(emu, group, LEAD)
     await join_team(emu, group, ANNA, ["context_ads_specialist"])
-
-
-@contextlib.asynccontextmanager
-async def quick_app(emu, database_url: str, clock, **overrides) -> AsyncIterator[App]:
-    """The real bot polling the emulator, with the outgoing flood limits off."""
-    settings = make_settings(
-        emu,
-        database_url,
-        delivery_private_per_s=0,
-        delivery_global_per_s=0,
-        delivery_group_per_min=0,
-        **overrides,
-    )
-    async with bot_running(emu, settings, clock=clock, tick_seconds=3600) as app:
-        yield app
 
 
 def test_the_fixture_numbers_are_what_the_docstring_says():

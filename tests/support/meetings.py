@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from demo.scenario import join_team, register_team
 from models.db import session_maker
-from models.tables import Answer, Member, Target, Team
+from models.tables import Target, Team
+from tests.support import checkins
+from tests.support.checkins import member_id as member_id
+from tests.support.checkins import put_answers as put_answers
 
 GROUP = -100500
 LEAD, ANNA, BORIS, VERA, STRANGER = 1, 11, 12, 13, 99
@@ -26,12 +29,7 @@ ROLES = {
 
 
 def people(emu) -> None:
-    emu.add_user(LEAD, "Ольга", username="olga", language_code="ru")
-    emu.add_user(ANNA, "Анна", username="anna", language_code="ru")
-    emu.add_user(BORIS, "Борис", username="boris", language_code="ru")
-    emu.add_user(VERA, "Вера", username="vera", language_code="ru")
-    emu.add_user(STRANGER, "Сергей", username="sergey", language_code="ru")
-    emu.add_group(GROUP, "Маркетинг", creator=LEAD, members=[ANNA, BORIS, VERA, STRANGER])
+    checkins.people(emu, group=GROUP)
 
 
 async def team_ready(emu, joiners=(ANNA, BORIS, VERA, LEAD)) -> None:
@@ -40,26 +38,6 @@ async def team_ready(emu, joiners=(ANNA, BORIS, VERA, LEAD)) -> None:
     await register_team(emu, GROUP, LEAD)
     for user_id in joiners:
         await join_team(emu, GROUP, user_id, ROLES[user_id])
-
-
-async def member_id(app, user_id: int) -> int:
-    async with session_maker(app.engine)() as s:
-        return await s.scalar(select(Member.id).where(Member.user_id == user_id))
-
-
-async def put_answers(app, user_id: int, period_start: date, values: dict[str, str]) -> None:
-    mid = await member_id(app, user_id)
-    async with session_maker(app.engine)() as s:
-        for code, value in values.items():
-            s.add(
-                Answer(
-                    member_id=mid,
-                    period_start=period_start,
-                    input_code=code,
-                    value=None if value is None else Decimal(value),
-                )
-            )
-        await s.commit()
 
 
 async def put_target(app, kpi_code: str, value: str, valid_from: date = LAST_WEEK) -> None:

@@ -66,3 +66,19 @@ def test_for_user_is_the_choice_then_telegram_then_the_team():
     assert i18n.for_user(NS(locale=None, language_code="en-GB"), NS(locale="ru")).locale == "en"
     assert i18n.for_user(NS(locale=None, language_code="de"), team).locale == "en"
     assert i18n.for_user(None, None).locale == "ru"
+
+
+def test_the_one_cut_of_typed_text_is_in_t_at_64_characters():
+    """Issue 13: one cut, in t(): a typed {value} is cut to 64 characters and «…» wherever it
+    stands (a refusal's «… не в команде»), a quoted {text} too; a task's own {text} and names
+    are kept whole. Before, views.common.error_text cut refusals at 100 as well."""
+    from services.common.errors import UserError
+    from views.common import error_text
+
+    t = I18n().get("ru")
+    typed = "@" + "я" * 200
+    refusal = error_text(UserError("task.error.not_member", value=typed), t)
+    assert refusal.startswith("@" + "я" * 63 + "… не в команде")
+    assert len(refusal) < 200
+    whole = t("task.done_announce", text="з" * 200, owner="Анна")
+    assert "з" * 200 in whole

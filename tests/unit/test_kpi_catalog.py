@@ -332,3 +332,20 @@ def test_broken_data_is_rejected_at_load() -> None:
             metrics,
             inputs,
         )
+
+
+def test_every_kpi_knows_the_agenda_topics_that_list_it() -> None:
+    """Issue 13: the dashboard groups rows by KPI.topics, the agenda fills its ten points from
+    the topics' metric lists: one table, so both put a KPI under the same topics."""
+    import kpi
+
+    listed: dict[str, list[str]] = {}
+    for topic in kpi.agenda_topics():
+        for code in topic.kpi_codes:
+            listed.setdefault(code, []).append(topic.code)
+    assert len(kpi.agenda_topics()) == 10
+    for role in kpi.catalog():
+        for k in role.kpis:
+            assert list(k.topics) == listed.get(k.code, []), (role.code, k.code)
+    assert kpi.metric("organic_sessions").topics == ("site_traffic", "seo")
+    assert kpi.role("context_ads_specialist").kpis[0].topics == ("conversions",)  # CTR

@@ -34,18 +34,28 @@ def test_percent_kpis_change_in_points_the_rest_in_percent():
 
 
 @pytest.mark.parametrize(
-    ("value", "previous"),
-    [("1.327", "1.38"), ("100.0004", "100"), ("2", "1.9996"), ("0.5", "0.49"), ("7", "3")],
+    ("code", "value", "previous", "shown"),
+    [
+        # issue 13: a change is written at the precision of the value it changes; before, the
+        # faithful-digits rule wrote «▲ +0,00006 п.п.» under two equal-looking values
+        ("ctr", "2.00006", "2", "без изменений"),
+        ("ctr", "1.996", "2", "без изменений"),  # −0,004 п.п. rounds to 0 at 0,01
+        ("ctr", "2.007", "2", f"▲ +0,01{NBSP}п.п."),
+        ("cpa", "100.04", "100", "без изменений"),  # +0,04 % rounds to 0 at 0,1 %
+        ("cpa", "100.06", "100", f"▲ +0,1{NBSP}%"),
+        ("cpa", "99.9", "100", f"▼ {MINUS}0,1{NBSP}%"),
+        ("nps", "30.04", "30", "без изменений"),  # points, at the value's 0,1
+        ("nps", "30.06", "30", "▲ +0,1"),
+        ("cpa", "0.004", "0", "без изменений"),  # against 0: in ₽, at 0,01 ₽
+    ],
 )
-def test_a_change_is_never_more_than_a_quarter_off_and_never_zero(value, previous):
-    for code in ("ctr", "cpa"):
-        item = line(kpi.metric(code), D(value), D(previous), None)
-        text = kl.change(item, RU)
-        number = text.split(" ", 1)[1].split(NBSP)[0]
-        shown = kpi.parse_number(number.replace(MINUS, "-").lstrip("+"), "ru")
-        true = item.change if code == "ctr" else item.change_pct
-        assert shown != 0
-        assert abs(abs(shown) - abs(true)) <= abs(true) * D("0.25"), (code, text, true)
+def test_a_change_is_shown_at_the_values_precision_and_a_tiny_one_is_no_change(
+    code, value, previous, shown
+):
+    item = line(kpi.metric(code), D(value), D(previous), None)
+    assert kl.change(item, RU) == shown
+    if shown == "без изменений":
+        assert kl.change_good(item) is None  # no arrow, no tone: nothing to praise or blame
 
 
 def test_one_no_change_wording_one_minus_and_marks():
@@ -144,3 +154,27 @@ def test_the_digest_writes_a_bad_swing_with_a_true_minus_and_its_direction():
     swing = next(x for x in text.split("\n") if x.startswith("⚡ CTR"))
     assert f"({MINUS}25{NBSP}%) — в худшую сторону" in swing
     assert "-" not in swing.split("—")[0]
+
+
+def test_of_how_many_counts_only_those_whose_roles_ask_for_the_inputs():
+    """Issue 13: the team's CPA needs spend and conversions. An SMM manager is asked for
+    spend, never for conversions, so leaving her out is no gap: before, the line said
+    «(по 2 из 3)» for a team where everyone asked had answered."""
+    cpa = kpi.metric("cpa")
+    ads, smm = ("context_ads_specialist",), ("smm_manager",)
+    assert kpi.summary.asked_all(ads, cpa) and not kpi.summary.asked_all(smm, cpa)
+    now = [
+        MemberInputs(1, ads, {"spend": D(100), "conversions": D(10)}),
+        MemberInputs(2, ads, {"spend": D(50), "conversions": D(5)}),
+        MemberInputs(3, smm, {"spend": D(30)}),
+    ]
+    item = kpi.compare(cpa, now, None, None)
+    assert item.members == (1, 2) and item.partial == ()
+    assert kl.whose(item, RU) == ""
+    assert kl.text(item, RU) == f"🟢 CPA, цена конверсии: <b>10{NBSP}₽</b>"
+    # one who is asked for both and gave only spend is still left out, and counted in M
+    now.append(MemberInputs(4, ads, {"spend": D(20)}))
+    item = kpi.compare(cpa, now, None, None)
+    assert item.partial == (4,)
+    assert kl.whose(item, RU) == "(по 2 из 3)"
+    assert kl.whose(item, EN) == "(2 of 3 people)"

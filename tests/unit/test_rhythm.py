@@ -163,3 +163,54 @@ def test_previous_cycle_and_working_days():
     assert not rhythm.is_working_day(date(2026, 11, 27), {date(2026, 11, 27)})
     assert rhythm.next_working_day(date(2026, 11, 28), ()) == date(2026, 11, 30)
     assert rhythm.previous_working_day(date(2026, 11, 29), ()) == date(2026, 11, 27)
+
+
+# ----------------------------------------------------------------------------- kept cycles
+def kept_week(**settings) -> rhythm.Schedule:
+    """The week 23–29 Nov opened with the default settings, then `settings` changed."""
+    opened = rhythm.cycle_for(team(), WEEK)
+    return rhythm.Schedule(team(**settings), frozenset(), (opened,))
+
+
+def test_the_kept_collection_stays_current_until_the_first_cycle_after_it_opens():
+    schedule = kept_week(timezone="Asia/Vladivostok", meeting_time="11:00")
+    current = schedule.current(msk(2026, 11, 30, 3, 0))  # the new zone's deadline has passed
+    assert current.period == WEEK and current.deadline_at == msk(2026, 11, 30, 9, 30)
+    following = schedule.following(current)
+    assert following.period == Period(date(2026, 11, 30), date(2026, 12, 6))
+    assert following.opens_at == datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Asia/Vladivostok"))
+    assert schedule.current(following.opens_at).period == following.period
+    assert schedule.previous(following) == current
+
+
+def test_weekly_to_monthly_the_month_in_progress_comes_next():
+    schedule = kept_week(cadence="monthly")
+    nxt = schedule.upcoming(msk(2026, 11, 28, 12, 0))
+    assert nxt.period == Period(date(2026, 11, 1), date(2026, 11, 30))  # Nov 30 is not lost
+    assert nxt.opens_at == msk(2026, 12, 4, 15, 0)
+    assert schedule.current(msk(2026, 12, 2, 12, 0)).period == WEEK  # October's is older
+
+
+def test_monthly_to_weekly_the_first_week_that_opens_after_the_months_deadline():
+    october = Period(date(2026, 10, 1), date(2026, 10, 31))
+    opened = rhythm.cycle_for(team(cadence="monthly"), october)
+    assert opened.deadline_at == msk(2026, 11, 2, 9, 30)
+    schedule = rhythm.Schedule(team(), frozenset(), (opened,))
+    # 26 Oct – 1 Nov would open on 30 Oct, inside October's collection: it is passed over
+    nxt = schedule.upcoming(msk(2026, 10, 31, 12, 0))
+    assert nxt.period == Period(date(2026, 11, 2), date(2026, 11, 8))
+    assert schedule.current(msk(2026, 11, 5, 12, 0)).period == october
+
+
+def test_a_period_starting_on_the_kept_ones_day_is_passed_over():
+    june_week = Period(date(2026, 6, 1), date(2026, 6, 7))
+    opened = rhythm.cycle_for(team(), june_week)
+    schedule = rhythm.Schedule(team(cadence="monthly"), frozenset(), (opened,))
+    assert schedule.following(opened).period == Period(date(2026, 7, 1), date(2026, 7, 31))
+
+
+def test_a_kept_period_keeps_its_cadence_for_history():
+    assert rhythm.cadence_of(team(cadence="monthly"), WEEK) == "weekly"
+    assert rhythm.cadence_of(team(), WEEK) == "weekly"
+    october = Period(date(2026, 10, 1), date(2026, 10, 31))
+    assert rhythm.cadence_of(team(), october) == "monthly"

@@ -5,8 +5,24 @@
   "use strict";
   var tg = window.Telegram && window.Telegram.WebApp;
   var initData = tg ? tg.initData : "";
+  var GROUPINGS = ["role", "topic"];
   var state = { texts: {}, teams: [], team: null, tab: "scorecard", scorecard: null,
-    tasks: null, taskFilter: "open", ownerFilter: "", back: [] };
+    tasks: null, taskFilter: "open", ownerFilter: "", back: [], by: grouping() };
+
+  // the scorecard's grouping lives in the page's URL (?by=topic), so a reload keeps it
+  function grouping() {
+    var by = new URLSearchParams(window.location.search).get("by");
+    return GROUPINGS.indexOf(by) >= 0 ? by : "role";
+  }
+
+  function setGrouping(by) {
+    state.by = by;
+    var url = new URL(window.location.href);
+    if (by === "role") url.searchParams.delete("by"); else url.searchParams.set("by", by);
+    try { window.history.replaceState(null, "", url.toString()); } catch (e) { /* sandboxed */ }
+    state.scorecard = null;
+    loadScorecard();
+  }
 
   function T(key, params) {
     var text = state.texts[key] || key;
@@ -122,7 +138,8 @@
         onclick: function (e) { e.preventDefault(); haptic(); kpiPage(group, row, periods); } });
       var first = el("td", { class: "kpi" }, [title]);
       if (row.plan) first.appendChild(el("span", { class: "plan", text: T("webapp.col.plan") + ": " + row.plan }));
-      var tr = el("tr", { "data-kpi": row.kpi, "data-role": group.role }, [first]);
+      if (options.roles) first.appendChild(el("span", { class: "owner", "data-testid": "row-role", text: row.role_title }));
+      var tr = el("tr", { "data-kpi": row.kpi, "data-role": row.role }, [first]);
       row.cells.forEach(function (cell) {
         tr.appendChild(cellNode(cell, options.onTap ? function (c) { options.onTap(group, row, c); } : null));
       });
@@ -152,13 +169,24 @@
 
   function renderScorecard(data) {
     document.getElementById("subtitle").textContent = T("webapp.period", { period: data.period.label }) + " · " + data.reported;
-    var root = el("div", { "data-testid": "scorecard" });
+    var root = el("div", { "data-testid": "scorecard", "data-by": data.by });
+    var toggle = el("div", { class: "chips", role: "group", "data-testid": "grouping" });
+    GROUPINGS.forEach(function (by) {
+      toggle.appendChild(el("button", { "aria-pressed": String(data.by === by), "data-by": by,
+        "data-testid": "group-" + by, text: T("webapp.group.by_" + by),
+        onclick: function () { if (state.by !== by) { haptic(); setGrouping(by); } } }));
+    });
+    root.appendChild(toggle);
+    var byTopic = data.by === "topic";
     data.groups.forEach(function (group) {
-      var names = group.owners.map(function (o) { return o.name; }).join(", ");
-      root.appendChild(el("div", { class: "group" }, [
-        el("h2", { text: group.title }),
-        el("div", { class: "owners", text: T("webapp.owners", { names: names }) })]));
-      root.appendChild(table(group, data.periods, { onTap: breakdown }));
+      var head = el("div", { class: "group", "data-testid": "group",
+        "data-group": byTopic ? group.topic : group.role }, [el("h2", { text: group.title })]);
+      if (group.owners) {
+        var names = group.owners.map(function (o) { return o.name; }).join(", ");
+        head.appendChild(el("div", { class: "owners", text: T("webapp.owners", { names: names }) }));
+      }
+      root.appendChild(head);
+      root.appendChild(table(group, data.periods, { onTap: breakdown, roles: byTopic }));
     });
     root.appendChild(legend(data.legend));
     show(root);
@@ -166,14 +194,16 @@
   }
 
   function loadScorecard() {
-    return api("/teams/" + state.team.id + "/scorecard").then(function (data) {
+    var by = state.by;
+    return api("/teams/" + state.team.id + "/scorecard?by=" + by).then(function (data) {
+      if (by !== state.by) return;  // a newer grouping was asked for meanwhile
       state.scorecard = data;
       if (state.tab === "scorecard") renderScorecard(data);
     }, fail);
   }
 
   function breakdown(group, row, cell) {
-    var q = "?role=" + encodeURIComponent(group.role) + "&kpi=" + encodeURIComponent(row.kpi) +
+    var q = "?role=" + encodeURIComponent(row.role) + "&kpi=" + encodeURIComponent(row.kpi) +
       "&period=" + encodeURIComponent(cell.period);
     api("/teams/" + state.team.id + "/cell" + q).then(function (data) {
       var box = el("div", { "data-testid": "breakdown" }, [
@@ -245,7 +275,8 @@
     var previous = document.getElementById("view").firstChild;
     var box = el("div", { "data-testid": "kpi-page" }, [
       el("h2", { text: row.title }),
-      el("p", { class: "muted", text: group.title + (row.plan ? " · " + T("webapp.col.plan") + ": " + row.plan : "") }),
+      el("p", { class: "muted", text: [group.title, row.role_title !== group.title ? row.role_title : "",
+        row.plan ? T("webapp.col.plan") + ": " + row.plan : ""].filter(Boolean).join(" · ") }),
       el("p", { class: "muted", text: T("webapp.kpi.trend", { count: periods.length }) })]);
     box.appendChild(trend(row, periods));
     box.appendChild(el("p", { class: "muted", text: "— " + T("webapp.kpi.plan_line") + " - - -" }));
