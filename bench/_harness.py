@@ -75,7 +75,8 @@ async def seed_team(database_url: str, user_ids: list[int]) -> None:
         s.add(team)
         await s.flush()
         s.add_all(
-            User(id=u, full_name=f"Сотрудник {u}", started=True, locale="ru") for u in user_ids
+            User(id=u, full_name=f"Сотрудник{u}", language_code="ru", started=True, locale="ru")
+            for u in user_ids
         )
         await s.flush()
         members = [Member(team_id=team.id, user_id=u) for u in user_ids]

@@ -23,7 +23,8 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiogram import Dispatcher, Router
 from aiogram.types import Message
+from sqlalchemy import event
 
 from bench._harness import (
     DONE,
@@ -54,6 +56,23 @@ from jobs.loop import tick
 from tgemu import Event, TelegramEmulator
 
 NO_LIMITS = {"delivery_global_per_s": 0, "delivery_private_per_s": 0, "delivery_group_per_min": 0}
+GLOBAL_PER_S = 30
+
+
+@contextlib.contextmanager
+def counted(app: App) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block (their first word)."""
+    statements: list[str] = []
+
+    def on_statement(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    sync = app.engine.sync_engine
+    event.listen(sync, "before_cursor_execute", on_statement)
+    try:
+        yield statements
+    finally:
+        event.remove(sync, "before_cursor_execute", on_statement)
 
 
 @contextlib.asynccontextmanager
@@ -138,12 +157,30 @@ def exactly_once(emu: TelegramEmulator, user_ids: list[int], questions: int) -> 
 
 
 # ----------------------------------------------------------------------------- (a) inbound
-async def inbound(workdir: Path, members: int) -> bool:
-    print(
-        f"== (a) inbound: {members} members answer their 5 KPI questions, flood limits off; "
-        "a bare aiogram echo before and after, same people, same emulator"
-    )
-    async with emulated(workdir, "inbound", members) as (emu, ids, url):
+@dataclass(frozen=True)
+class Inbound:
+    answers: int
+    full_seconds: float
+    echo_before: float
+    echo_after: float
+    stored_ok: bool
+
+    @property
+    def full_rate(self) -> float:
+        return self.answers / self.full_seconds
+
+    @property
+    def echo_rate(self) -> float:
+        return self.answers / ((self.echo_before + self.echo_after) / 2)
+
+    @property
+    def ratio(self) -> float:
+        return self.full_rate / self.echo_rate
+
+
+async def measure_inbound(workdir: Path, members: int, name: str = "inbound") -> Inbound:
+    """Every member answers 5 questions through the full stack, between two echo rounds."""
+    async with emulated(workdir, name, members) as (emu, ids, url):
         async with bot_running(emu, url, **NO_LIMITS) as app:
             await tick(app.runtime, periodic_jobs())  # the opening: question 1 each (not timed)
             await emu.wait_idle()
@@ -157,49 +194,89 @@ async def inbound(workdir: Path, members: int) -> bool:
             emu.on_event = None
         after = await echo_round(emu, ids)
         count, values = await stored_answers(url)
-
     answers = members * 5
-    full_rate = answers / full.seconds
-    echo_rate = answers / ((before + after) / 2)
-    line(f"full stack on {backend()} (stored, next asked):",
-         f"{answers} in {full.seconds:.2f} s = {full_rate:.1f} answers/s")  # fmt: skip
-    line("bare aiogram echo (before; after):",
-         f"{answers} in {before:.2f} s; {after:.2f} s = {echo_rate:.1f} messages/s")  # fmt: skip
-    line("ratio full stack / bare echo:", f"{full_rate / echo_rate:.2f}")
     ok = count == answers and all(values[v] == members for v in VALUES)
-    line("answers stored:", f"{count} of {answers} {'ok' if ok else 'WRONG'}")
-    return ok
+    return Inbound(answers, full.seconds, before, after, ok)
+
+
+async def inbound(workdir: Path, members: int) -> bool:
+    print(
+        f"== (a) inbound: {members} members answer their 5 KPI questions, flood limits off; "
+        "a bare aiogram echo before and after, same people, same emulator"
+    )
+    m = await measure_inbound(workdir, members)
+    line(f"full stack on {backend()} (stored, next asked):",
+         f"{m.answers} in {m.full_seconds:.2f} s = {m.full_rate:.1f} answers/s")  # fmt: skip
+    line("bare aiogram echo (before; after):",
+         f"{m.answers} in {m.echo_before:.2f} s; {m.echo_after:.2f} s"
+         f" = {m.echo_rate:.1f} messages/s")  # fmt: skip
+    line("ratio full stack / bare echo:", f"{m.ratio:.2f}")
+    line("answers stored:", f"{m.answers if m.stored_ok else 'not'} of {m.answers} "
+         f"{'ok' if m.stored_ok else 'WRONG'}")  # fmt: skip
+    return m.stored_ok
 
 
 # ----------------------------------------------------------------------------- (b) outbound
-async def outbound(workdir: Path, members: int) -> bool:
-    print(
-        f"== (b) outbound: collection opens for {members} members (intro + question 1 each); "
-        "the emulator enforces 30 msg/s overall, 1/s per private chat, 20/min per group"
-    )
+@dataclass(frozen=True)
+class Outbound:
+    members: int
+    sent: int
+    tick_seconds: float
+    rate: float  # msg/s, first to last message
+    missing: int
+    repeated: int
+    rejected: int
+    statements: int  # SQL statements of the whole opening tick
+
+    @property
+    def ratio(self) -> float:
+        return self.rate / GLOBAL_PER_S
+
+    @property
+    def statements_per_member(self) -> float:
+        return self.statements / self.members
+
+    @property
+    def ok(self) -> bool:
+        return self.missing == 0 and self.repeated == 0 and self.sent == 2 * self.members
+
+
+async def measure_outbound(workdir: Path, members: int, name: str = "outbound") -> Outbound:
+    """The opening tick for `members` under Telegram's limits, its statements counted."""
     times: list[float] = []
 
     def stamp(event: Event) -> None:
         if event.kind == "bot_message":
             times.append(time.perf_counter())
 
-    async with world(workdir, "outbound", members) as (emu, app, ids, _):
-        emu.set_limits(global_per_s=30, private_per_s=1, group_per_min=20)
+    async with world(workdir, name, members) as (emu, app, ids, _):
+        emu.set_limits(global_per_s=GLOBAL_PER_S, private_per_s=1, group_per_min=20)
         emu.on_event = stamp
-        start = time.perf_counter()
-        await tick(app.runtime, periodic_jobs())
-        end = time.perf_counter()
+        with counted(app) as statements:
+            start = time.perf_counter()
+            await tick(app.runtime, periodic_jobs())
+            end = time.perf_counter()
         await emu.wait_idle()
         missing, repeated = exactly_once(emu, ids, 1)
         rejected = emu.stats.rejected_429
     sent = len(times)
-    sending = (sent - 1) / (times[-1] - times[0]) if sent > 1 else 0.0
-    line("messages delivered:", f"{sent} in {end - start:.1f} s (the whole tick)")
-    line("sending rate, first to last message:", f"{sending:.1f} msg/s; allowed 30/s")
-    line("ratio achieved / allowed:", f"{sending / 30:.2f}")
-    line("members missing a message / repeats:", f"{missing} / {repeated}")
-    line("429 answers from the emulator:", str(rejected))
-    return missing == 0 and repeated == 0 and sent == 2 * members
+    rate = (sent - 1) / (times[-1] - times[0]) if sent > 1 else 0.0
+    return Outbound(members, sent, end - start, rate, missing, repeated, rejected, len(statements))
+
+
+async def outbound(workdir: Path, members: int) -> bool:
+    print(
+        f"== (b) outbound: collection opens for {members} members (intro + question 1 each); "
+        "the emulator enforces 30 msg/s overall, 1/s per private chat, 20/min per group"
+    )
+    m = await measure_outbound(workdir, members)
+    line("messages delivered:", f"{m.sent} in {m.tick_seconds:.1f} s (the whole tick)")
+    line("sending rate, first to last message:", f"{m.rate:.1f} msg/s; allowed 30/s")
+    line("ratio achieved / allowed:", f"{m.ratio:.2f}")
+    line("SQL statements per member (the whole tick):", f"{m.statements_per_member:.1f}")
+    line("members missing a message / repeats:", f"{m.missing} / {m.repeated}")
+    line("429 answers from the emulator:", str(m.rejected))
+    return m.ok
 
 
 # ----------------------------------------------------------------------------- (c) faults

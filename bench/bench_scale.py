@@ -41,12 +41,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import fresh_database
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import kpi
+from bench import answers
+from bench._harness import fresh_database
 from core.charts import ChartRenderer
 from core.config import Settings
 from core.runtime import ManualClock, Runtime
@@ -441,9 +442,8 @@ def cell(value: float | None, fmt: str = "{:.1f} ms", scale: float = 1000) -> st
     return "–" if value is None else fmt.format(value * scale)
 
 
-async def main(quick: bool, answers=None) -> None:
-    """`answers`: bench/answers.py's measurement (answer_statements, answers_vs_echo), when
-    given: an async callable returning {name: value}."""
+async def main(quick: bool) -> None:
+    """The table and the target lines (answer_statements, answers_vs_echo: bench/answers.py)."""
     sizes = (50, 500, 5000)
     repeats = 5 if quick else 9
     kinds = ["SQLite"] + (["PostgreSQL"] if await pg_available() else [])
@@ -496,7 +496,8 @@ async def main(quick: bool, answers=None) -> None:
         busy = await latencies(url, in_process, samples * 10)
         threaded = await latencies(url, in_thread, samples * 10)
         renderer.close()
-    measured = await answers() if answers is not None else {}
+        pg = os.environ.get("PLANERKA_BENCH_DATABASE_URL", PG_DEFAULT)
+        answer_targets = await answers.targets(workdir, kinds, pg, quick)
 
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nthis machine: {os.cpu_count()} cores, load average {load} (shared or not)")
@@ -544,19 +545,7 @@ async def main(quick: bool, answers=None) -> None:
     print(f"target workers_2_over_1: {workers_value} (goal >= 1.7)")
     print(f"target digest_cpu_s: {cpu:.3f} (goal <= 0.25)")
     print(f"target inbound_p95_ratio: {p(busy, 0.95) / p(quiet, 0.95):.2f} (goal <= 2)")
-    for name, goal in (("answer_statements", "<= 8"), ("answers_vs_echo", ">= 0.12")):
-        value = measured.get(name)
-        shown = "not measured (bench/answers.py)" if value is None else f"{value:.2f}"
-        print(f"target {name}: {shown} (goal {goal})")
-
-
-def answers_helper():
-    """bench/answers.py's measurement, when it is there (the answers work adds it)."""
-    try:
-        import answers
-    except ImportError:
-        return None
-    return getattr(answers, "measure", None)
+    print("\n".join(answer_targets))
 
 
 if __name__ == "__main__":
@@ -565,4 +554,4 @@ if __name__ == "__main__":
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, teams and digests")
-    asyncio.run(main(parser.parse_args().quick, answers_helper()))
+    asyncio.run(main(parser.parse_args().quick))

@@ -10,10 +10,12 @@ from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TgUser
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from models.base import utcnow
 from models.tables import ProcessedUpdate
 from services.common.errors import UserError
 from services.team import teams, users
@@ -26,6 +28,25 @@ def _record_update(session: Session) -> None:
     update_id = session.info.pop("update_id", None)
     if update_id is not None:
         session.add(ProcessedUpdate(update_id=update_id))
+
+
+def _claim(update_id: int) -> Any:
+    """INSERT the update id unless it is there; RETURNING says whether this call stored it."""
+    statement = postgresql.insert(ProcessedUpdate).values(
+        update_id=update_id, processed_at=utcnow()
+    )
+    return statement.on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
+
+
+def _claim_kept(session: Session) -> None:
+    session.info.pop("claimed", None)
+
+
+def _claim_lost(session: Session) -> None:
+    """A rollback before the first commit took the claim with it: the next commit writes it."""
+    update_id = session.info.pop("claimed", None)
+    if update_id is not None:
+        session.info["update_id"] = update_id
 
 
 class InFlightMiddleware(BaseMiddleware):
@@ -64,19 +85,20 @@ class PerSenderOrderMiddleware(BaseMiddleware):
 
 class DbSessionMiddleware(BaseMiddleware):
     """One session per update; the update id is stored with the update's first commit,
-    so an update delivered twice (a restart before the offset was confirmed) acts once."""
+    so an update delivered twice (a restart before the offset was confirmed) acts once.
+
+    On PostgreSQL the id is claimed by the update's first statement (INSERT … ON CONFLICT DO
+    NOTHING RETURNING): a replica handling the same update waits on that row until the first
+    commit, then finds it. On SQLite, where any write locks the whole database until the
+    commit, the id is looked up first and written by the first commit."""
 
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
         self.sessionmaker = sessionmaker
 
     async def __call__(self, handler: Handler, event_: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
-            if isinstance(event_, Update):
-                seen = await session.get(ProcessedUpdate, event_.update_id)
-                if seen is not None:
-                    return None
-                session.info["update_id"] = event_.update_id
-                event.listen(session.sync_session, "before_commit", _record_update)
+            if isinstance(event_, Update) and not await self._first_time(session, event_.update_id):
+                return None
             data["session"] = session
             try:
                 result = await handler(event_, data)
@@ -91,6 +113,22 @@ class DbSessionMiddleware(BaseMiddleware):
             except IntegrityError:
                 await session.rollback()
             return result
+
+    @staticmethod
+    async def _first_time(session: AsyncSession, update_id: int) -> bool:
+        sync = session.sync_session
+        if session.bind.dialect.name == "postgresql":
+            if await session.scalar(_claim(update_id)) is None:
+                return False
+            session.info["claimed"] = update_id
+            event.listen(sync, "after_commit", _claim_kept)
+            event.listen(sync, "after_rollback", _claim_lost)
+        elif await session.get(ProcessedUpdate, update_id) is not None:
+            return False
+        else:
+            session.info["update_id"] = update_id
+        event.listen(sync, "before_commit", _record_update)
+        return True
 
 
 class ContextMiddleware(BaseMiddleware):
@@ -107,7 +145,7 @@ class ContextMiddleware(BaseMiddleware):
         session: AsyncSession = data["session"]
         tg_user: TgUser | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
-        user = await users.upsert(session, tg_user) if tg_user and not tg_user.is_bot else None
+        user = await users.refresh(session, tg_user) if tg_user and not tg_user.is_bot else None
         team = None
         if chat is not None and chat.type in ("group", "supergroup"):
             team = await teams.by_chat(session, chat.id)
@@ -115,6 +153,8 @@ class ContextMiddleware(BaseMiddleware):
         data["team"] = team
         if team is not None:
             data["t"] = self.i18n.get(team.locale)
+        elif user is not None and self.i18n.chosen(user.locale, user.language_code):
+            data["t"] = self.i18n.for_user(user)  # their own language: no team needed
         else:
             home = await teams.home_team(session, user) if user else None
             data["t"] = self.i18n.for_user(user, home)

@@ -15,7 +15,14 @@
   says so 15 s after the press, and for a press delivered again after a restart) is expected:
   logged in one line and absorbed, so the handler goes on and the press still takes effect
   (or is refused as stale by the handler, though the refusal can't be shown any more).
+- A post to a forum topic that was deleted (400 «message thread not found») is sent again to
+  General, after a short notice there in the team's language; the team's stored topic is
+  cleared (by a task of its own), so every later post goes to General.
 - Other errors (400s...) are logged with the method and chat, and raised on.
+
+Where a team's group posts go is decided in one place, `to_group(team)`: its chat and, in a
+forum supergroup, the topic it lives in (teams.thread_id; None: General). Replies to a message
+keep that message's topic (aiogram's `message.answer` does; `reply_place` for the rest).
 """
 
 from __future__ import annotations
@@ -36,19 +43,22 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
+    TelegramBadRequest,
     TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import TelegramMethod
+from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import Response
-from sqlalchemy import update
+from aiogram.types import Message
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from core.config import Settings
-from models.tables import User
+from models.tables import Team, User
+from views.i18n import I18n
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,6 +71,32 @@ MAX_BACKOFF_S = 10.0
 UNREACHABLE_BLOCKED = ("blocked by the user", "user is deactivated")
 UNREACHABLE_NOT_STARTED = ("can't initiate conversation",)
 QUERY_EXPIRED = ("query is too old", "query id is invalid")
+THREAD_GONE = "message thread not found"
+
+
+def to_group(team: Team) -> dict[str, Any]:
+    """Where every post to the team's group goes: `bot.send_message(**to_group(team), ...)`."""
+    return {"chat_id": team.chat_id, "message_thread_id": team.thread_id}
+
+
+def topic_of(message: Message) -> int | None:
+    """The forum topic a group message was sent in; None for General (or no forum)."""
+    return message.message_thread_id if message.is_topic_message else None
+
+
+def reply_place(message: Message) -> dict[str, Any]:
+    """Where an answer to `message` goes: its chat, in its topic."""
+    return {"chat_id": message.chat.id, "message_thread_id": topic_of(message)}
+
+
+def thread_gone(method: TelegramMethod[Any], error: TelegramAPIError) -> bool:
+    """A send into a group topic that doesn't exist any more."""
+    return (
+        isinstance(error, TelegramBadRequest)
+        and creates_message(method)
+        and getattr(method, "message_thread_id", None) is not None
+        and THREAD_GONE in error.message.lower()
+    )
 
 
 def expired_query(method: TelegramMethod[Any], error: TelegramAPIError) -> bool:
@@ -242,6 +278,9 @@ class DeliveryMiddleware(BaseRequestMiddleware):
         self.limiter = limiter or RateLimiter(Limits.from_settings(settings))
         self.random = random.Random(seed)
         self.pending: set[asyncio.Task[None]] = set()
+        # Topics Telegram said are gone: later sends there go to General at once.
+        self.gone_topics: set[tuple[int | str, int]] = set()
+        self._i18n: I18n | None = None
         # aiogram reads every answer as Response[T]; pydantic keeps such a generic class only
         # while something refers to it, so without these it is rebuilt (~10 ms) on most calls.
         self.response_types: dict[type, type] = {}
@@ -269,6 +308,9 @@ class DeliveryMiddleware(BaseRequestMiddleware):
         method: TelegramMethod[Any],
         state: _Chat | None,
     ) -> Any:
+        thread = getattr(method, "message_thread_id", None)
+        if thread is not None and (chat_of(method), thread) in self.gone_topics:
+            method = method.model_copy(update={"message_thread_id": None})
         failures = floods = 0
         while True:
             if state is not None:
@@ -318,6 +360,8 @@ class DeliveryMiddleware(BaseRequestMiddleware):
                     query_id = getattr(method, "callback_query_id", None)
                     log.info("callback query %s can't be answered any more", query_id)
                     return True
+                if thread_gone(method, error):
+                    return await self._to_general(make_request, bot, method, state)
                 log.warning("%s refused: %s", describe(method), error.message)
                 raise
 
@@ -337,6 +381,67 @@ class DeliveryMiddleware(BaseRequestMiddleware):
     def _backoff(self, failures: int) -> float:
         base = self.settings.delivery_backoff_s * 2 ** (failures - 1)
         return min(MAX_BACKOFF_S, base) * self.random.uniform(0.75, 1.25)
+
+    # ------------------------------------------------------------------ deleted topics
+    async def _to_general(
+        self,
+        make_request: NextRequestMiddlewareType[Any],
+        bot: Bot,
+        method: TelegramMethod[Any],
+        state: _Chat | None,
+    ) -> Any:
+        """The topic is gone: a notice in General, the post again there, the topic forgotten."""
+        chat_id, thread = chat_of(method), method.message_thread_id  # type: ignore[attr-defined]
+        assert chat_id is not None
+        log.warning("topic %s of chat %s is gone: posting to General", thread, chat_id)
+        first = (chat_id, thread) not in self.gone_topics
+        self.gone_topics.add((chat_id, thread))
+        if first:
+            locale = await self._forget_topic(chat_id, thread)
+            if locale is not None:
+                notice = SendMessage(chat_id=chat_id, text=self.i18n.get(locale)("topic.gone"))
+                try:
+                    await self._attempts(make_request, bot, notice, state)
+                except TelegramAPIError as error:
+                    log.warning("topic notice not posted to %s: %s", chat_id, error.message)
+        general = method.model_copy(update={"message_thread_id": None})
+        return await self._attempts(make_request, bot, general, state)
+
+    @property
+    def i18n(self) -> I18n:
+        if self._i18n is None:
+            self._i18n = I18n(self.settings.default_locale)
+        return self._i18n
+
+    async def _forget_topic(self, chat_id: int | str, thread: int) -> str | None:
+        """The language of the team living in that topic (None: no team lives there), whose
+        stored topic is cleared by a task of its own (the caller may hold a write transaction)."""
+        if self.sessionmaker is None or not isinstance(chat_id, int):
+            return None
+        async with self.sessionmaker() as session:
+            locale = await session.scalar(
+                select(Team.locale).where(Team.chat_id == chat_id, Team.thread_id == thread)
+            )
+        if locale is None:
+            return None
+        statement = (
+            update(Team)
+            .where(Team.chat_id == chat_id, Team.thread_id == thread)
+            .values(thread_id=None)
+        )
+        task = asyncio.create_task(self._execute(statement, f"topic of chat {chat_id}"))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+        return locale
+
+    async def _execute(self, statement: Any, what: str) -> None:
+        assert self.sessionmaker is not None
+        try:
+            async with self.sessionmaker() as session:
+                await session.execute(statement)
+                await session.commit()
+        except Exception:
+            log.exception("could not store the %s", what)
 
     # ------------------------------------------------------------------ 403
     def _unreachable(self, chat_id: int | str | None, description: str) -> None:

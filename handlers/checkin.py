@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
 from handlers.common.filters import PRIVATE
-from jobs import checkins as collection
 from models.tables import Team, User
 from services.checkins import flow as checkins
 from services.checkins.flow import DONE, Flow, Outcome
@@ -44,9 +43,9 @@ async def show(
     runtime: Runtime, session: AsyncSession, flow: Flow, outcome: Outcome, t: Translator
 ) -> None:
     """Sends what comes after an outcome: the next question, the card, a doubt, a reason."""
-    many = await collection.many_teams(session, flow.member.user)
     if outcome.step == "stale":
         flow = await checkins.reload(session, flow)
+    many = flow.many_teams
     if outcome.step == "invalid" and outcome.error is not None:
         text, markup = checkin_views.invalid(flow, outcome.error, t, many)
     elif outcome.step == "check" and outcome.doubt is not None:

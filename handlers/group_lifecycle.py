@@ -7,22 +7,32 @@ from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdated
 from aiogram.types import ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import to_group
 from core.runtime import Runtime
 from handlers.common.filters import GROUP
 from handlers.common.senders import ANONYMOUS_OK
+from jobs import meeting as meeting_flow
 from models.tables import Team
 from services.team import teams
-from views.i18n import Translator
+from views.i18n import I18n, Translator
 
 
 async def bot_added(
-    event: ChatMemberUpdated, bot: Bot, session: AsyncSession, team: Team | None, t: Translator
+    event: ChatMemberUpdated,
+    bot: Bot,
+    session: AsyncSession,
+    team: Team | None,
+    t: Translator,
+    i18n: I18n,
 ) -> None:
+    """Back in a team's group: resumed, and the minutes it couldn't post are posted (once)."""
     if team is not None:
         team.paused = False
         team.title = event.chat.title or team.title
         await session.commit()
-        await bot.send_message(event.chat.id, t("onboarding.resumed"))
+        t = i18n.get(team.locale)
+        await bot.send_message(**to_group(team), text=t("onboarding.resumed"))
+        await meeting_flow.post_held_minutes(bot, session, team, t)
         return
     await bot.send_message(event.chat.id, t("onboarding.greet"))
 

@@ -7,6 +7,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import to_group
 from core.runtime import Runtime
 from handlers.common.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
 from handlers.common.guards import TEAM_REQUIRED
@@ -89,8 +90,8 @@ async def pick(
         )
         group_t = i18n.get(team.locale)
         await bot.send_message(
-            team.chat_id,
-            group_t("join.announce", name=mention(user), roles=roles_text(member, group_t)),
+            **to_group(team),
+            text=group_t("join.announce", name=mention(user), roles=roles_text(member, group_t)),
         )
     await query.answer()
 

@@ -9,6 +9,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import reply_place, to_group
 from core.runtime import Runtime
 from handlers.common import leads
 from handlers.common.filters import GROUP
@@ -46,7 +47,7 @@ async def show_agenda(
 ) -> None:
     chunks = await agenda_job.build(session, team, t, runtime.now())
     link = agenda_job.dashboard_link(runtime, team, t)
-    await agenda_job.send_chunks(message.bot, message.chat.id, chunks, link)
+    await agenda_job.send_chunks(message.bot, reply_place(message), chunks, link)
 
 
 async def start_meeting(
@@ -81,7 +82,7 @@ async def start_meeting(
     speakers = len(came.absent) + len(came.spoke)
     data = await agenda.collect(session, team, cycle, now)
     await agenda_job.send_chunks(
-        bot, team.chat_id, split_message(agenda_view.render(data, team, t))
+        bot, to_group(team), split_message(agenda_view.render(data, team, t))
     )
     lead = user_name(user) if user else t("common.anonymous_admin")
     lines = [t.n("meeting.started", speakers, name=lead)]

@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import topic_of
 from core.runtime import Runtime
 from handlers.common.filters import GROUP, GROUP_CALLBACK
 from handlers.common.guards import LEADS_ONLY
@@ -91,6 +92,9 @@ async def show_or_set(
     runtime: Runtime,
 ) -> None:
     args = (command.args or "").split(maxsplit=1)
+    if args and args[0].lower() == team_settings.TOPIC:
+        await move_here(message, session, team, t)
+        return
     if len(args) == 2:
         old_zone = team.timezone
         team_settings.apply(team, args[0], args[1])
@@ -107,6 +111,17 @@ async def show_or_set(
     await message.answer(
         t("settings.show", settings=settings_text(team, t)), reply_markup=settings_keyboard(team, t)
     )
+
+
+async def move_here(message: Message, session: AsyncSession, team: Team, t: Translator) -> None:
+    """/settings topic: the team's posts go to the forum topic this was sent in (or General)."""
+    thread_id = topic_of(message)
+    moved = team_settings.move_to_topic(team, bool(message.chat.is_forum), thread_id)
+    await session.commit()
+    if not moved:
+        await message.answer(t("settings.topic_same"))
+        return
+    await message.answer(t("settings.topic_moved" if thread_id else "settings.topic_general"))
 
 
 async def pick(

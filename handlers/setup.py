@@ -5,6 +5,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import topic_of
 from core.runtime import Runtime
 from handlers.common import leads
 from handlers.common.filters import GROUP
@@ -47,10 +48,15 @@ async def setup_team(
         timezone=timezone,
         created_by=user.id if user else None,
         today=team_today(runtime.now(), timezone),
+        thread_id=topic_of(message),
     )
     await session.commit()
     t = i18n.get(team.locale)
-    await message.answer(t("onboarding.setup_done", settings=settings_text(team, t)))
+    text = t("onboarding.setup_done", settings=settings_text(team, t))
+    if message.chat.is_forum:
+        topic = "onboarding.setup_topic" if team.thread_id else "onboarding.setup_general"
+        text = f"{text}\n\n{t(topic)}"
+    await message.answer(text)
 
 
 def setup() -> Router:

@@ -11,6 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import to_group
 from core.runtime import Runtime
 from handlers.common import leads
 from handlers.common.filters import GROUP, PRIVATE
@@ -150,8 +151,8 @@ async def task_button(
     if action == "done":
         group_t = i18n.get(team.locale)
         await bot.send_message(
-            team.chat_id,
-            group_t("task.done_announce", owner=user_name(owner.user), text=escape(task.text)),
+            **to_group(team),
+            text=group_t("task.done_announce", owner=user_name(owner.user), text=escape(task.text)),
         )
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import to_group
 from core.runtime import Runtime
 from models.tables import Team
 from services.common import postlog
@@ -38,13 +40,14 @@ async def build(session: AsyncSession, team: Team, t: Translator, now: datetime)
 
 
 async def send_chunks(
-    bot: Bot, chat_id: int, chunks: list[str], markup: InlineKeyboardMarkup | None = None
+    bot: Bot, where: dict[str, Any], chunks: list[str], markup: InlineKeyboardMarkup | None = None
 ) -> int | None:
-    """Sends the chunks in order (`markup` under the last one); the first message's id."""
+    """Sends the chunks in order to `where` (core/delivery.py's `to_group`, `reply_place`),
+    `markup` under the last one; the first message's id."""
     first = None
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1
-        sent = await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+        sent = await bot.send_message(**where, text=chunk, reply_markup=markup if last else None)
         first = first or sent.message_id
     return first
 
@@ -76,7 +79,7 @@ async def post_agenda(runtime: Runtime, team_id: int, now: datetime) -> None:
             try:
                 claimed.message_id = await send_chunks(
                     runtime.bot,
-                    team.chat_id,
+                    to_group(team),
                     split_message(render(data, team, t, late=late)),
                     dashboard_link(runtime, team, t),
                 )

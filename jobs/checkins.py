@@ -23,6 +23,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramFor
 from aiogram.types import Message
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.delivery import fan_out
 from core.runtime import Runtime
@@ -93,12 +94,16 @@ async def ask_members(
     runtime: Runtime, session: AsyncSession, team: Team, collection: Collection, now: datetime
 ) -> None:
     """Intro and first question to each member not asked yet (not away, reachable) — and again
-    to one a replica that died left half-asked — several members at a time (fan_out)."""
+    to one a replica that died left half-asked — several members at a time (fan_out). The
+    check-ins are created, and the flows read, for the whole team at once."""
     members = [m for m in await teams.members(session, team) if checkins.inputs_of(m)]
     existing = await checkins.checkins_of(session, [m.id for m in members], collection.period_start)
     away = await availability.away_on(
         session, [m.id for m in members], team_today(now, team.timezone)
     )
+    fresh = [m for m in members if m.id not in existing and m.id not in away]
+    created = await checkins.create_checkins(session, fresh, collection, now)
+    await session.commit()
     due: list[int] = []
     half_asked: list[int] = []  # the intro went out, the first question didn't
     for member in members:
@@ -106,13 +111,13 @@ async def ask_members(
             continue
         checkin = existing.get(member.id)
         if checkin is None:
-            checkin, created = await checkins.ensure_checkin(session, member, collection, now)
-            await session.commit()
-            if not created:
+            if member.id not in created:  # a replica created it meanwhile
                 continue
+            checkin_id = created[member.id]
         elif checkin.state == ASKING and checkin.question_message_id == checkins.DELIVERING:
             if not await _undeliver(session, checkin):
                 continue
+            checkin_id = checkin.id
         elif checkin.state == ASKING and (checkin.question_message_id or 0) < 0:
             half_asked.append(checkin.id)
             continue
@@ -122,26 +127,32 @@ async def ask_members(
             and reachable(member.user)
         ):
             continue
+        else:
+            checkin_id = checkin.id
         if not reachable(member.user) and member.user.blocked:
             continue
-        due.append(checkin.id)
-    await fan_out(half_asked, lambda checkin_id: _deliver_one(runtime, checkin_id, now, True))
-    await fan_out(due, lambda checkin_id: _deliver_one(runtime, checkin_id, now))
+        due.append(checkin_id)
+    flows = await checkins.flows_by_ids(session, due)
+    await session.commit()
+    await fan_out(half_asked, lambda checkin_id: _ask_again(runtime, checkin_id, now))
+    await fan_out(
+        [flows[c] for c in due if c in flows], lambda flow: _deliver_one(runtime, flow, now)
+    )
 
 
-async def _deliver_one(
-    runtime: Runtime, checkin_id: int, now: datetime, question_only: bool = False
-) -> None:
+async def _deliver_one(runtime: Runtime, flow: Flow, now: datetime) -> None:
+    """One member's intro and first question, in a session of its own (the flow was read by
+    the team's pass; every write is a compare-and-set or a plain UPDATE by id)."""
+    async with runtime.sessionmaker() as session:
+        await deliver(runtime, session, flow, now)
+
+
+async def _ask_again(runtime: Runtime, checkin_id: int, now: datetime) -> None:
     async with runtime.sessionmaker() as session:
         flow = await checkins.flow_by_id(session, checkin_id)
-        if flow is None:
-            return
-        if not question_only:
-            await deliver(runtime, session, flow, now)
-        elif reachable(flow.member.user):
-            await ask(
-                runtime, session, flow, runtime.i18n.for_user(flow.member.user, flow.team), now
-            )
+        if flow is not None and reachable(flow.member.user):
+            t = runtime.i18n.for_user(flow.member.user, flow.team)
+            await ask(runtime, session, flow, t, now)
 
 
 async def _undeliver(session: AsyncSession, checkin: Checkin) -> bool:
@@ -181,8 +192,8 @@ async def deliver(runtime: Runtime, session: AsyncSession, flow: Flow, now: date
         await _back_to_pending(session, flow)
         return False
     await checkins.mark_asked(session, flow, -sent.message_id)
-    if await many_teams(session, user):
-        user.active_team_id = flow.team.id
+    if flow.many_teams:
+        await _set_user(session, user, active_team_id=flow.team.id)
         await session.commit()
     return await ask(runtime, session, flow, t, now)
 
@@ -196,9 +207,7 @@ async def ask(
     prefix: str = "",
 ) -> bool:
     """Sends the current question and remembers its message."""
-    text, markup = checkin_views.question(
-        flow, t, many_teams=await many_teams(session, flow.member.user), prefix=prefix
-    )
+    text, markup = checkin_views.question(flow, t, many_teams=flow.many_teams, prefix=prefix)
     sent = await send(runtime, session, flow.member.user, text, markup)
     if sent is None:
         return False
@@ -224,19 +233,31 @@ async def send(
         return await runtime.bot.send_message(user.id, text, reply_markup=markup)
     except TelegramForbiddenError as error:
         if "blocked" in error.message.lower():
-            user.blocked = True
+            await _set_user(session, user, blocked=True)
         else:
-            user.started = False
+            await _set_user(session, user, started=False)
     except TelegramBadRequest as error:
         if "chat not found" not in error.message.lower():
             log.warning("can't write to user %s: %s", user.id, error.message)
             return None
-        user.started = False
+        await _set_user(session, user, started=False)
     except TelegramAPIError as error:
         log.warning("can't write to user %s: %s", user.id, error)
         return None
     await session.commit()
     return None
+
+
+async def _set_user(session: AsyncSession, user: User, **values: object) -> None:
+    """An UPDATE by id: the user row may have been read by another session (the team's pass)."""
+    await session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    for name, value in values.items():
+        set_committed_value(user, name, value)
 
 
 async def remind(
@@ -278,9 +299,7 @@ async def remind(
         if flow is None or flow.checkin.state == DONE:
             continue
         t = runtime.i18n.for_user(member.user, team)
-        text, markup = checkin_views.reminder(
-            flow, t, now, many_teams=await many_teams(session, member.user)
-        )
+        text, markup = checkin_views.reminder(flow, t, now, many_teams=flow.many_teams)
         sent = await send(runtime, session, member.user, text, markup)
         if sent is not None:
             await checkins.mark_asked(session, flow, sent.message_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -13,6 +14,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputMediaPho
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import to_group
 from core.runtime import Runtime
 from jobs.agenda import dashboard_link
 from models.tables import Member, Team
@@ -31,29 +33,29 @@ KIND = "digest"
 
 async def send(
     bot: Bot,
-    chat_id: int,
+    where: dict[str, Any],
     text: str,
     images: list[tuple[str, bytes]],
     markup: InlineKeyboardMarkup | None = None,
 ) -> int | None:
     """The text (in as many messages as it takes, `markup` under the last), then the charts as
-    one album; the first message's id."""
+    one album, to `where` (`to_group(team)`, or {"chat_id": user_id}); the first message's id."""
     first: int | None = None
     parts = split_message(text)
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        message = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+        message = await bot.send_message(**where, text=part, reply_markup=markup if last else None)
         first = first or message.message_id
     photos = [BufferedInputFile(png, filename=name) for name, png in images]
     if len(photos) == 1:
-        await bot.send_photo(chat_id, photos[0])
+        await bot.send_photo(**where, photo=photos[0])
     elif photos:
         for start in range(0, len(photos), 10):
             group = photos[start : start + 10]
             if len(group) == 1:
-                await bot.send_photo(chat_id, group[0])
+                await bot.send_photo(**where, photo=group[0])
             else:
-                await bot.send_media_group(chat_id, [InputMediaPhoto(media=p) for p in group])
+                await bot.send_media_group(**where, media=[InputMediaPhoto(media=p) for p in group])
     return first
 
 
@@ -97,7 +99,7 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
                 try:
                     row.message_id = await send(
                         runtime.bot,
-                        team.chat_id,
+                        to_group(team),
                         digest.text,
                         digest.images,
                         dashboard_link(runtime, team, t),

@@ -9,10 +9,11 @@ import logging
 from datetime import datetime
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import to_group
 from core.runtime import Runtime
 from jobs import agenda as agenda_job
 from models.due import MEETING, RUNNING_KIND
@@ -51,7 +52,7 @@ async def give_floor(
     if header:
         text = f"{header}\n\n{text}"
     previous = meeting.message_id
-    sent = await bot.send_message(team.chat_id, text, reply_markup=keyboard)
+    sent = await bot.send_message(**to_group(team), text=text, reply_markup=keyboard)
     meetings.set_message(meeting, sent.message_id)
     await session.commit()
     if previous != sent.message_id:
@@ -78,14 +79,51 @@ async def close(
     link: InlineKeyboardMarkup | None = None,
 ) -> str:
     """Ends the meeting, stores and posts its minutes (`link`: the dashboard's, under them);
-    returns them."""
+    returns them. If the bot was removed from the group (403), the minutes go to the leads in
+    private at once and wait for the group (`post_held_minutes` when the bot is back)."""
     minutes = await meeting_views.minutes_text(session, team, meeting, t, auto=auto)
     card = meeting.message_id
     await meetings.finish(session, meeting, now=now, minutes=minutes)
     await session.commit()
     await drop_buttons(bot, team.chat_id, card)
-    await agenda_job.send_chunks(bot, team.chat_id, split_message(minutes), link)
+    try:
+        await agenda_job.send_chunks(bot, to_group(team), split_message(minutes), link)
+    except TelegramForbiddenError as error:
+        log.warning("minutes of meeting %s held: the group refused (%s)", meeting.id, error)
+        meetings.hold_minutes(meeting)
+        await session.commit()
+        await minutes_to_leads(bot, session, team, meeting, t, minutes)
     return minutes
+
+
+async def minutes_to_leads(
+    bot: Bot, session: AsyncSession, team: Team, meeting: Meeting, t: Translator, minutes: str
+) -> None:
+    text = t("meeting.minutes_held", team=team.title) + "\n\n" + minutes
+    for user in await meetings.minutes_readers(session, team, meeting):
+        try:
+            await agenda_job.send_chunks(bot, {"chat_id": user.id}, split_message(text))
+        except TelegramAPIError as error:
+            log.warning("held minutes of meeting %s not sent to %s: %s", meeting.id, user.id, error)
+
+
+async def post_held_minutes(bot: Bot, session: AsyncSession, team: Team, t: Translator) -> int:
+    """The bot is back in the group: the minutes it couldn't post go there, each once;
+    how many were posted."""
+    posted = 0
+    for meeting in await meetings.held_minutes(session, team):
+        if not meeting.minutes or not await meetings.take_held(session, meeting):
+            continue
+        text = t("meeting.minutes_late") + "\n\n" + meeting.minutes
+        try:
+            await agenda_job.send_chunks(bot, to_group(team), split_message(text))
+        except TelegramAPIError as error:
+            log.warning("held minutes of meeting %s still not posted: %s", meeting.id, error)
+            meetings.hold_minutes(meeting)
+            await session.commit()
+            continue
+        posted += 1
+    return posted
 
 
 async def team_due(runtime: Runtime, team_id: int, now: datetime) -> str:
@@ -119,5 +157,5 @@ async def nudge(
     turn.speaker.nudged = True
     await session.commit()
     member: Member = turn.member  # type: ignore[assignment]
-    await bot.send_message(team.chat_id, t("meeting.nudge", name=mention(member.user)))
+    await bot.send_message(**to_group(team), text=t("meeting.nudge", name=mention(member.user)))
     return True

@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramAPIError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.delivery import to_group
 from core.runtime import Runtime
 from jobs import digest as digest_job
 from models.tables import Team, User
@@ -86,13 +87,15 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
             if team.monthly_to_group:
                 try:
                     row.message_id = await digest_job.send(
-                        runtime.bot, team.chat_id, group.text, group.images
+                        runtime.bot, to_group(team), group.text, group.images
                     )
                 except TelegramAPIError as error:
                     log.warning("monthly report for team %s not posted: %s", team.id, error)
             for user_id, report in private.items():
                 try:
-                    await digest_job.send(runtime.bot, user_id, report.text, report.images)
+                    await digest_job.send(
+                        runtime.bot, {"chat_id": user_id}, report.text, report.images
+                    )
                 except TelegramAPIError as error:
                     log.warning("monthly report to %s not delivered: %s", user_id, error)
         return True

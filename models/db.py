@@ -49,8 +49,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL with synchronous=NORMAL: a commit doesn't wait for the disk (the WAL is synced at
+    checkpoints), which makes it ~6 ms cheaper here. A killed process loses nothing; a power
+    cut or an OS crash may lose the last commits, never the database's consistency."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,8 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # In a forum supergroup, the topic the team lives in (None: General or not a forum).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(256), default="")
     locale: Mapped[str] = mapped_column(String(8), default="ru")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
@@ -220,6 +223,8 @@ class Meeting(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     minutes: Mapped[str | None] = mapped_column(Text)
+    # The minutes couldn't be posted to the group (the bot was removed): posted when it is back.
+    minutes_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MeetingSpeaker(Base):

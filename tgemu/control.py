@@ -44,6 +44,7 @@ def _group(emu: TelegramEmulator, b: dict[str, Any]) -> Any:
         members=b.get("members", ()),
         supergroup=b.get("supergroup", False),
         with_bot=b.get("with_bot", False),
+        forum=b.get("forum", False),
     )
     return chat.to_api()
 
@@ -56,7 +57,12 @@ def _send(emu: TelegramEmulator, b: dict[str, Any]) -> Any:
     chat_id = b.get("chat_id", b["user_id"])
     anonymous = bool(b.get("anonymous", False))
     sent = emu.send(
-        b["user_id"], chat_id, b["text"], reply_to=b.get("reply_to"), anonymous=anonymous
+        b["user_id"],
+        chat_id,
+        b["text"],
+        reply_to=b.get("reply_to"),
+        anonymous=anonymous,
+        thread_id=b.get("thread_id"),
     )
     return _message_json(sent)
 
@@ -102,6 +108,10 @@ ACTIONS: dict[str, Action] = {
         e.add_member(b["chat_id"], b["user_id"], b.get("by_user_id"))
     ),
     "admins": lambda e, b: e.set_admins(b["chat_id"], b["user_ids"]),
+    "topics": lambda e, b: {
+        "message_thread_id": e.create_topic(b["chat_id"], b["name"], b["by_user_id"])
+    },
+    "delete_topic": lambda e, b: e.delete_topic(b["chat_id"], b["thread_id"]),
     "migrate": lambda e, b: e.migrate_to_supergroup(
         b["chat_id"], b["new_chat_id"], b.get("by_user_id")
     ).to_api(),

@@ -55,6 +55,7 @@ NOT_MODIFIED = (
 EDIT_NOT_FOUND = "message to edit not found"
 DELETE_NOT_FOUND = "message to delete not found"
 REPLY_NOT_FOUND = "message to be replied not found"
+THREAD_NOT_FOUND = "message thread not found"
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "bot was blocked by the user"
 CANT_INITIATE = "bot can't initiate conversation with a user"

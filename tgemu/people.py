@@ -42,10 +42,12 @@ class PeopleMixin:
         members: Iterable[int] = (),
         supergroup: bool = False,
         with_bot: bool = False,
+        forum: bool = False,
     ) -> Chat:
         """A group (negative id). Creator and admins are members too.
 
         with_bot=True puts the bot in silently (no updates); otherwise use add_bot_to_group.
+        forum=True: a forum supergroup (topics: create_topic, delete_topic).
         """
         if chat_id >= 0:
             raise ValueError(f"group ids must be negative, got {chat_id}")
@@ -55,11 +57,12 @@ class PeopleMixin:
             self.world.user(user_id)
         chat = Chat(
             id=chat_id,
-            type="supergroup" if supergroup else "group",
+            type="supergroup" if supergroup or forum else "group",
             title=title,
             creator=creator,
             admins=admins - {self.bot_user.id},
             members=everyone - {self.bot_user.id},
+            is_forum=forum,
         )
         if with_bot or self.bot_user.id in everyone:
             chat.bot_status = "administrator" if self.bot_user.id in admins else "member"
@@ -76,11 +79,14 @@ class PeopleMixin:
         *,
         anonymous: bool = False,
         forwarded_from: int | None = None,
+        thread_id: int | None = None,
     ) -> UserMessage:
         """`user_id` writes `text` in `chat_id` (== user_id for the private chat with the bot).
 
         anonymous=True: a group admin posting as the group — `from` is GroupAnonymousBot and
         `sender_chat` the group, as Telegram sends it.
+        thread_id: the forum topic written in (None: General); a reply is in its message's
+        topic.
         """
         user = self.world.user(user_id)
         if chat_id == user_id:
@@ -100,6 +106,10 @@ class PeopleMixin:
             if reply_id not in chat.messages:
                 raise ValueError(f"no message {reply_id} in chat {chat_id} to reply to")
             reply = _without_reply(chat.messages[reply_id])
+            if thread_id is None and reply.get("is_topic_message"):
+                thread_id = reply.get("message_thread_id")
+        if thread_id is not None and (not chat.is_forum or thread_id not in chat.topics):
+            raise ValueError(f"chat {chat.id} has no topic {thread_id}")
         entities = detect_entities(text)
         sender_chat = None
         if anonymous:
@@ -121,6 +131,7 @@ class PeopleMixin:
             entities=entities or None,
             reply_to_message=reply,
             sender_chat=sender_chat,
+            **chat.thread_fields(thread_id),
             **extra,
         )
         self._emit("user_message", chat, user.full_name, text)
@@ -175,6 +186,53 @@ class PeopleMixin:
         self.queue.put("callback_query", query)
         self._acted()
         return query_id
+
+    # ----------------------------------------------------------------- forum topics
+    def create_topic(self: TelegramEmulator, chat_id: int, name: str, by_user_id: int) -> int:
+        """`by_user_id` opens a topic in a forum supergroup; its message_thread_id (the id of
+        the «topic created» service message, which the bot gets like Telegram sends it)."""
+        chat = self.world.group(chat_id)
+        if not chat.is_forum:
+            raise ValueError(f"chat {chat_id} is not a forum")
+        by = self._group_member(chat, by_user_id)
+        return self._open_topic(chat, by, name)
+
+    def delete_topic(self: TelegramEmulator, chat_id: int, thread_id: int) -> None:
+        """The topic is deleted with all its messages (the bot gets no update, as in
+        Telegram); sends to it then get 400 «message thread not found»."""
+        chat = self.world.group(chat_id)
+        if thread_id not in chat.topics:
+            raise ValueError(f"chat {chat_id} has no topic {thread_id}")
+        self._close_topic(chat, thread_id)
+        self._acted()
+
+    def _open_topic(self: TelegramEmulator, chat: Chat, by: User, name: str) -> int:
+        message_id = chat.next_message_id
+        created = {"name": name, "icon_color": 7322096}
+        msg = self._message(
+            chat,
+            by,
+            forum_topic_created=created,
+            message_thread_id=message_id,
+            is_topic_message=True,
+        )
+        chat.topics[message_id] = name
+        if chat.bot_in:
+            self.queue.put("message", msg)
+        self._emit("service", chat, by.full_name, f"{by.full_name} created the topic «{name}»")
+        self._acted()
+        return message_id
+
+    def _close_topic(self: TelegramEmulator, chat: Chat, thread_id: int) -> None:
+        name = chat.topics.pop(thread_id)
+        for message_id, msg in list(chat.messages.items()):
+            if msg.get("message_thread_id") == thread_id:
+                del chat.messages[message_id]
+        for sent in self.sent:
+            if sent.chat_id == chat.id and sent.thread_id == thread_id:
+                sent.deleted = True
+        self._emit("service", chat, "Telegram", f"the topic «{name}» was deleted")
+        self._pulse()
 
     # ----------------------------------------------------------------- membership
     def add_bot_to_group(

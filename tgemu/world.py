@@ -6,7 +6,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tgemu.errors import BLOCKED, CANT_INITIATE, CHAT_NOT_FOUND, bad_request, forbidden, migrated
+from tgemu.errors import (
+    BLOCKED,
+    CANT_INITIATE,
+    CHAT_NOT_FOUND,
+    THREAD_NOT_FOUND,
+    bad_request,
+    forbidden,
+    migrated,
+)
 
 Buttons = list[list[tuple[str, str | None]]]
 
@@ -40,6 +48,8 @@ class Chat:
 
     bot_status: "none" (never joined: chat not found), "member", "administrator",
     "kicked" (removed by someone) or "left" (left by itself).
+    A forum supergroup (`is_forum`) has topics: `topics` maps each one's message_thread_id
+    (the id of its «topic created» service message) to its name; General has none.
     """
 
     id: int
@@ -54,6 +64,8 @@ class Chat:
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     pinned: list[int] = field(default_factory=list)
     next_message_id: int = 1
+    is_forum: bool = False
+    topics: dict[int, str] = field(default_factory=dict)
 
     @property
     def is_group(self) -> bool:
@@ -80,7 +92,27 @@ class Chat:
             data.pop("is_bot")
             data.pop("language_code", None)
             return {**data, "type": "private"}
-        return {"id": self.id, "type": self.type, "title": self.title}
+        data: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title}
+        if self.is_forum:
+            data["is_forum"] = True
+        return data
+
+    def thread_fields(self, thread_id: int | None) -> dict[str, Any]:
+        """What a message in that topic (or reply thread) carries, as Telegram sends it."""
+        if thread_id is None:
+            return {}
+        if self.is_forum:
+            return {"message_thread_id": thread_id, "is_topic_message": True}
+        return {"message_thread_id": thread_id}
+
+    def check_thread(self, thread_id: int | None) -> None:
+        """The ApiError Telegram answers for a message_thread_id the chat doesn't have: a
+        topic that was deleted (or never was), or in a plain supergroup no such message."""
+        if thread_id is None or self.user is not None:
+            return
+        known = thread_id in self.topics if self.is_forum else thread_id in self.messages
+        if not known:
+            raise bad_request(THREAD_NOT_FOUND)
 
     def status_of(self, user_id: int) -> str:
         if user_id == self.creator and user_id in self.members:
@@ -108,6 +140,7 @@ class SentMessage:
     photos: list[bytes] = field(default_factory=list)
     document: tuple[str, bytes] | None = None
     reply_to: int | None = None
+    thread_id: int | None = None  # the forum topic (or reply thread) it was sent to
     deleted: bool = False
     edits: int = 0
     at: float = field(default_factory=time.monotonic)
@@ -138,6 +171,7 @@ class SentMessage:
                 else None
             ),
             "reply_to": self.reply_to,
+            "thread_id": self.thread_id,
             "deleted": self.deleted,
             "edits": self.edits,
             "seq": self.seq,
@@ -156,6 +190,10 @@ class UserMessage:
     text: str
     update_id: int | None
     raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def thread_id(self) -> int | None:
+        return self.raw.get("message_thread_id")
 
 
 def buttons_of(markup: dict[str, Any] | None) -> Buttons:

@@ -110,12 +110,16 @@ class I18n:
 
     def pick(self, *candidates: str | None) -> Translator:
         """The first supported locale among candidates (e.g. choice, language_code, team)."""
+        return self.chosen(*candidates) or self._translators[self.default]
+
+    def chosen(self, *candidates: str | None) -> Translator | None:
+        """Like pick, but None when no candidate is supported."""
         for candidate in candidates:
             if candidate:
                 short = candidate.split("-")[0].split("_")[0].lower()
                 if short in self._translators:
                     return self._translators[short]
-        return self._translators[self.default]
+        return None
 
     def for_user(self, user: User | None, team: Team | None = None) -> Translator:
         """The one language rule for a person: their own choice (/lang), then their Telegram

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import kpi
 from bot.webapp import auth, payload
+from core.delivery import to_group
 from core.runtime import Runtime
 from handlers.common import leads
 from models.tables import Member, Task, Team, User
@@ -291,8 +292,8 @@ async def task_done(request: web.Request) -> web.Response:
         await session.commit()
         group_t = runtime.i18n.get(access.team.locale)
         await runtime.bot.send_message(
-            access.team.chat_id,
-            group_t(
+            **to_group(access.team),
+            text=group_t(
                 "task.done_announce", owner=escape(payload.user_name(owner.user)),
                 text=escape(task.text),
             ),

@@ -17,6 +17,7 @@ are updated in place; an answer given after the collection's deadline is marked 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,14 +25,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import Row, Select, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import kpi
 import kpi.parsing
 from kpi.errors import InputError
 from models.db import upsert_insert
-from models.tables import Answer, Checkin, Collection, Member, Team, User
+from models.tables import Answer, Checkin, Collection, Holiday, Member, Team, User
 from services.checkins import sanity as checkin_sanity
 from services.checkins.sanity import Doubt
 from services.team import availability, rhythm, schedule
@@ -57,6 +60,12 @@ class Flow:
     inputs: tuple[kpi.Input, ...]
     answers: dict[str, Answer]
     history: dict[str, list[Decimal]] = field(default_factory=dict)  # newest first, no None
+    holidays: frozenset[date] = frozenset()
+    teams: int = 1  # how many teams the person is an active member of
+
+    @property
+    def many_teams(self) -> bool:
+        return self.teams > 1
 
     @property
     def period(self) -> kpi.Period:
@@ -221,6 +230,35 @@ async def ensure_checkin(
     return checkin, result.rowcount == 1
 
 
+async def create_checkins(
+    session: AsyncSession, members: Sequence[Member], collection: Collection, now: datetime
+) -> dict[int, int]:
+    """Pending check-ins for the period for those of `members` who have none, in one statement
+    per 500: {member id: check-in id} of the ones this call created (flushed, not committed)."""
+    created: dict[int, int] = {}
+    for chunk in range(0, len(members), 500):
+        rows = [
+            {
+                "member_id": m.id,
+                "period_start": collection.period_start,
+                "state": PENDING,
+                "position": 0,
+                "reminded": False,
+                "opened_at": now,
+            }
+            for m in members[chunk : chunk + 500]
+        ]
+        statement = (
+            upsert_insert(session, Checkin)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["member_id", "period_start"])
+            .returning(Checkin.member_id, Checkin.id)
+        )
+        result = await session.execute(statement)
+        created |= {member_id: checkin_id for member_id, checkin_id in result}
+    return created
+
+
 async def checkins_of(
     session: AsyncSession, member_ids: Sequence[int], start: date
 ) -> dict[int, Checkin]:
@@ -235,66 +273,187 @@ async def checkins_of(
 
 
 # ----------------------------------------------------------------------------- flows
-async def load_flow(session: AsyncSession, checkin: Checkin) -> Flow | None:
-    member = await session.get(Member, checkin.member_id)
-    if member is None:
-        return None
-    team = await session.get(Team, member.team_id)
-    collection = await collection_of(session, team, checkin.period_start)
-    if collection is None:
-        return None
-    answers = {
-        a.input_code: a
-        for a in await session.scalars(
-            select(Answer)
-            .where(Answer.member_id == member.id, Answer.period_start == checkin.period_start)
-            .execution_options(populate_existing=True)
+@functools.cache
+def _flows() -> Select:
+    """Check-ins with all a flow needs but its answers, in one statement: the member (with their
+    user and roles), the team, its holidays, the collection, and how many teams the person is
+    in. Each row: (Checkin, Member, Team, Collection | None, holidays as text, teams)."""
+    holidays = (
+        select(func.aggregate_strings(cast(Holiday.day, String), ","))
+        .where(Holiday.team_id == Team.id)
+        .correlate(Team)
+        .scalar_subquery()
+    )
+    mine = aliased(Member)
+    memberships = (
+        select(func.count(mine.id))
+        .where(mine.user_id == Member.user_id, mine.active.is_(True))
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    return (
+        select(Checkin, Member, Team, Collection, holidays, memberships)
+        .join(Member, Member.id == Checkin.member_id)
+        .join(Team, Team.id == Member.team_id)
+        .outerjoin(
+            Collection,
+            and_(
+                Collection.team_id == Member.team_id,
+                Collection.period_start == Checkin.period_start,
+            ),
         )
-    }
-    history: dict[str, list[Decimal]] = defaultdict(list)
-    earlier = await session.execute(
-        select(Answer.input_code, Answer.value)
+        .options(joinedload(Member.roles))
+        .execution_options(populate_existing=True)
+    )
+
+
+def _holidays(text: str | None) -> frozenset[date]:
+    if not text:
+        return frozenset()
+    return frozenset(date.fromisoformat(day[:10]) for day in text.split(","))
+
+
+@functools.cache
+def _answers_query() -> Select:
+    """The answers of members (`members`) from `first` to `last`: the Answer itself for the
+    periods in `starts`, only the value for earlier ones (built once: bound parameters)."""
+    current = aliased(Answer)
+    return (
+        select(Answer.member_id, Answer.period_start, Answer.input_code, Answer.value, current)
+        .outerjoin(
+            current,
+            and_(
+                current.id == Answer.id,
+                current.period_start.in_(bindparam("starts", expanding=True)),
+            ),
+        )
         .where(
-            Answer.member_id == member.id,
-            Answer.period_start < checkin.period_start,
-            Answer.period_start >= checkin.period_start - timedelta(days=HISTORY_DAYS),
-            Answer.value.is_not(None),
+            Answer.member_id.in_(bindparam("members", expanding=True)),
+            Answer.period_start <= bindparam("last"),
+            Answer.period_start >= bindparam("first"),
         )
         .order_by(Answer.period_start.desc())
+        .execution_options(populate_existing=True)
     )
-    for code, value in earlier:
-        history[code].append(value)
-    return Flow(team, member, collection, checkin, inputs_of(member), answers, dict(history))
+
+
+async def _flows_of(session: AsyncSession, rows: Sequence[Row]) -> list[Flow]:
+    """The flows of _flows() rows (of one period), with the members' answers of the period
+    and their values before it, read in one statement."""
+    rows = [row for row in rows if row[3] is not None]  # no collection: no flow
+    if not rows:
+        return []
+    starts = {row[0].period_start for row in rows}
+    found = await session.execute(
+        _answers_query(),
+        {
+            "members": [row[1].id for row in rows],
+            "starts": list(starts),
+            "last": max(starts),
+            "first": min(starts) - timedelta(days=HISTORY_DAYS),
+        },
+    )
+    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    history: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    start_of = {row[1].id: row[0].period_start for row in rows}
+    for member_id, period_start, code, value, answer in found:
+        start = start_of[member_id]
+        if period_start == start:
+            answers[member_id][code] = answer
+        elif value is not None and start - timedelta(days=HISTORY_DAYS) <= period_start < start:
+            history[member_id][code].append(value)
+    return [
+        Flow(
+            team,
+            member,
+            collection,
+            checkin,
+            inputs_of(member),
+            answers[member.id],
+            dict(history[member.id]),
+            holidays=_holidays(holidays),
+            teams=memberships or 1,
+        )
+        for checkin, member, team, collection, holidays, memberships in rows
+    ]
+
+
+async def _flow_of(session: AsyncSession, row: Row) -> Flow | None:
+    found = await _flows_of(session, [row])
+    return found[0] if found else None
+
+
+@functools.cache
+def _flows_by_ids() -> Select:
+    return _flows().where(Checkin.id.in_(bindparam("ids", expanding=True)))
+
+
+async def flows_by_ids(session: AsyncSession, checkin_ids: Sequence[int]) -> dict[int, Flow]:
+    """Many check-ins' flows in two statements (the opening of a collection)."""
+    if not checkin_ids:
+        return {}
+    rows = (await session.execute(_flows_by_ids(), {"ids": list(checkin_ids)})).unique()
+    return {flow.checkin.id: flow for flow in await _flows_of(session, list(rows))}
+
+
+async def load_flow(session: AsyncSession, checkin: Checkin) -> Flow | None:
+    return await flow_by_id(session, checkin.id)
 
 
 async def flow_by_id(session: AsyncSession, checkin_id: int) -> Flow | None:
-    checkin = await session.get(Checkin, checkin_id, populate_existing=True)
-    return None if checkin is None else await load_flow(session, checkin)
+    found = await session.execute(_flows_by_ids(), {"ids": [checkin_id]})
+    row = found.unique().first()
+    return None if row is None else await _flow_of(session, row)
 
 
 async def reload(session: AsyncSession, flow: Flow) -> Flow:
-    await session.refresh(flow.checkin)
-    return await load_flow(session, flow.checkin) or flow
+    return await flow_by_id(session, flow.checkin.id) or flow
+
+
+@functools.cache
+def _open_flows_query() -> Select:
+    """The person's open check-ins whose collection is their team's latest one."""
+    latest = (
+        select(func.max(Collection.period_start))
+        .where(Collection.team_id == Member.team_id)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    return (
+        _flows()
+        .where(
+            Member.user_id == bindparam("user_id"),
+            Member.active.is_(True),
+            Checkin.state.in_(OPEN),
+            Collection.period_start == latest,
+        )
+        .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
+    )
+
+
+def _still_current(
+    team: Team, latest: Collection, holidays: frozenset[date], now: datetime
+) -> bool:
+    """Whether the team's latest collection is still the current one (as _is_current, with the
+    holidays already read)."""
+    kept = (rhythm.kept_cycle(team, latest, holidays),)
+    return rhythm.Schedule(team, holidays, kept).current(now).period.start == latest.period_start
+
+
+async def _open_flows(session: AsyncSession, user_id: int, now: datetime) -> list[Row]:
+    """The person's check-ins being asked (or corrected) for the current period of their team."""
+    rows = (await session.execute(_open_flows_query(), {"user_id": user_id})).unique()
+    return [row for row in rows if _still_current(row[2], row[3], _holidays(row[4]), now)]
 
 
 async def open_flow(session: AsyncSession, user: User, now: datetime) -> Flow | None:
     """The check-in a text from this user answers: one being asked (or corrected) for the
     current period of one of their teams, the team they last chose first."""
-    query = _latest_collection(
-        select(Checkin, Member)
-        .join(Member, Member.id == Checkin.member_id)
-        .where(Member.user_id == user.id, Member.active.is_(True), Checkin.state.in_(OPEN))
-        .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
-    )
-    candidates = []
-    for checkin, member, latest in await session.execute(query):
-        team = await session.get(Team, member.team_id)
-        if await _is_current(session, team, latest, now):
-            candidates.append((checkin, team.id))
+    candidates = await _open_flows(session, user.id, now)
     if not candidates:
         return None
-    chosen = next((c for c, team_id in candidates if team_id == user.active_team_id), None)
-    return await load_flow(session, chosen or candidates[0][0])
+    chosen = next((row for row in candidates if row[2].id == user.active_team_id), candidates[0])
+    return await _flow_of(session, chosen)
 
 
 async def start(
@@ -318,6 +477,8 @@ async def start(
 
 async def other_open_flow(session: AsyncSession, flow: Flow, now: datetime) -> Flow | None:
     """The same person's check-in being asked in another team, if any (asked first)."""
+    if not flow.many_teams:
+        return None
     user = flow.member.user
     found = await open_flow(session, user, now)
     if found is None or found.checkin.id == flow.checkin.id:
@@ -327,6 +488,8 @@ async def other_open_flow(session: AsyncSession, flow: Flow, now: datetime) -> F
 
 async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime) -> list[Team]:
     """The person's other teams whose current check-in they haven't finished."""
+    if not flow.many_teams:
+        return []
     query = _latest_collection(
         select(Checkin, Member)
         .join(Member, Member.id == Checkin.member_id)
@@ -366,7 +529,7 @@ async def _move(session: AsyncSession, flow: Flow, **changes: Any) -> bool:
     if result.rowcount != 1:
         return False
     for name, value in changes.items():
-        setattr(c, name, value)
+        set_committed_value(c, name, value)  # written above: nothing left for a flush
     return True
 
 
@@ -430,11 +593,10 @@ async def _save(session: AsyncSession, flow: Flow, value: Decimal | None, now: d
     statement = statement.on_conflict_do_update(
         index_elements=["member_id", "period_start", "input_code"],
         set_={"value": statement.excluded.value, "late": late, "answered_at": now},
-    )
-    await session.execute(statement)
+    ).returning(Answer)
+    stored = await session.scalar(statement, execution_options={"populate_existing": True})
     await session.commit()
-    fresh = await reload(session, flow)
-    flow.answers, flow.checkin = fresh.answers, fresh.checkin
+    flow.answers[current.code] = stored  # the flow is as stored: no reload after the commit
     return Outcome("card" if next_index is None else "ask", saved=current.code, late=late)
 
 
@@ -534,7 +696,7 @@ async def mark_asked(session: AsyncSession, flow: Flow, message_id: int | None) 
         .values(question_message_id=message_id)
         .execution_options(synchronize_session=False)
     )
-    flow.checkin.question_message_id = message_id
+    set_committed_value(flow.checkin, "question_message_id", message_id)
     await session.commit()
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.tables import Away, Meeting, MeetingSpeaker, Member, Team
+from models.tables import Away, Meeting, MeetingSpeaker, Member, Team, User
 from services.common.clock import team_now
 from services.team import teams
 
@@ -260,3 +260,48 @@ def left_running(meeting: Meeting, team: Team, now: datetime) -> bool:
     started = team_now(meeting.started_at, team.timezone)
     end = datetime.combine(started.date(), END_OF_DAY, started.tzinfo)
     return team_now(now, team.timezone) >= end
+
+
+# ----------------------------------------------------------------------------- held minutes
+# Minutes the group couldn't get (the bot was removed) wait in `minutes_pending` until the bot
+# is added back; then they are taken once (a conditional UPDATE) and posted.
+
+
+def hold_minutes(meeting: Meeting) -> None:
+    """The minutes wait for the group (not committed)."""
+    meeting.minutes_pending = True
+
+
+async def held_minutes(session: AsyncSession, team: Team) -> list[Meeting]:
+    query = (
+        select(Meeting)
+        .where(Meeting.team_id == team.id, Meeting.minutes_pending.is_(True))
+        .order_by(Meeting.ended_at, Meeting.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def take_held(session: AsyncSession, meeting: Meeting) -> bool:
+    """True for the one caller that takes the held minutes to post them (committed)."""
+    taken = await session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.minutes_pending.is_(True))
+        .values(minutes_pending=False)
+    )
+    await session.commit()
+    return taken.rowcount == 1
+
+
+async def minutes_readers(session: AsyncSession, team: Team, meeting: Meeting) -> list[User]:
+    """Who gets minutes the group couldn't: the team's leads (named, or admins when last
+    seen) and whoever started the meeting, if they can be written to in private."""
+    leads = select(Member.user_id).where(
+        Member.team_id == team.id, Member.active.is_(True), Member.is_lead | Member.is_admin
+    )
+    ids = set(await session.scalars(leads))
+    if meeting.started_by is not None:
+        ids.add(meeting.started_by)
+    if not ids:
+        return []
+    users = await session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))
+    return [u for u in users if u.started and not u.blocked]

@@ -123,6 +123,20 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+TOPIC = "topic"  # /settings topic: not a value but where the command is sent
+
+
+def move_to_topic(team: Team, forum: bool, thread_id: int | None) -> bool:
+    """In a forum supergroup, the team lives in the topic `thread_id` from now on (None:
+    General); False if it already did. Refused outside a forum."""
+    if not forum:
+        raise UserError("settings.error.not_forum")
+    if team.thread_id == thread_id:
+        return False
+    team.thread_id = thread_id
+    return True
+
+
 def apply(team: Team, name: str, text: str) -> Any:
     """Validate and store one setting; returns the stored value."""
     setting = SETTINGS.get(name.lower())

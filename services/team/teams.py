@@ -34,8 +34,10 @@ async def register(
     timezone: str,
     created_by: int | None,
     today: date,
+    thread_id: int | None = None,
 ) -> tuple[Team, bool]:
-    """The team of this group, and whether it was created now (a second /setup changes nothing)."""
+    """The team of this group, and whether it was created now (a second /setup changes nothing).
+    `thread_id`: in a forum supergroup, the topic it lives in (None: General)."""
     team = await by_chat(session, chat_id)
     if team is not None:
         return team, False
@@ -46,6 +48,7 @@ async def register(
         timezone=timezone,
         created_by=created_by,
         anchor_date=today,
+        thread_id=thread_id,
         join_token=secrets.token_urlsafe(12),
     )
     session.add(team)

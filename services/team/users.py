@@ -30,9 +30,23 @@ async def upsert(session: AsyncSession, tg_user: TgUser) -> User:
         upsert_insert(session, User)
         .values(id=tg_user.id, started=False, blocked=False, **values)
         .on_conflict_do_update(index_elements=[User.id], set_=values)
+        .returning(User)
     )
-    await session.execute(statement)
-    return await session.get(User, tg_user.id, populate_existing=True)
+    return await session.scalar(statement, execution_options={"populate_existing": True})
+
+
+async def refresh(session: AsyncSession, tg_user: TgUser) -> User:
+    """The user's row, written only when it is missing or Telegram says something new of
+    them (a name, a language): one SELECT for a known, unchanged user."""
+    user = await session.get(User, tg_user.id)
+    if (
+        user is not None
+        and user.username == tg_user.username
+        and user.full_name == tg_user.full_name
+        and user.language_code == tg_user.language_code
+    ):
+        return user
+    return await upsert(session, tg_user)
 
 
 async def by_username(session: AsyncSession, username: str) -> User | None:

@@ -111,3 +111,30 @@ async def test_a_press_can_be_made_too_old_to_answer(emu: TelegramEmulator, bot:
         with pytest.raises(TelegramBadRequest, match="response timeout expired"):
             await bot.answer_callback_query(third)
     assert first not in emu.callback_answers and second in emu.callback_answers
+
+
+async def test_control_api_forum_topics(emu: TelegramEmulator, bot: Bot) -> None:
+    async with aiohttp.ClientSession(base_url=emu.api_url) as http:
+        await call(http, "/control/users", {"id": 101, "first_name": "Анна"})
+        forum = {"id": -1003, "title": "Форум", "creator": 101, "forum": True, "with_bot": True}
+        created = await call(http, "/control/groups", forum)
+        assert created["type"] == "supergroup" and created["is_forum"] is True
+        topic = await call(
+            http, "/control/topics", {"chat_id": -1003, "name": "Итоги", "by_user_id": 101}
+        )
+        thread = topic["message_thread_id"]
+        await call(
+            http,
+            "/control/send",
+            {"user_id": 101, "chat_id": -1003, "text": "тут", "thread_id": thread},
+        )
+        *_, update = await bot.get_updates(timeout=0)
+        assert update.message.message_thread_id == thread and update.message.is_topic_message
+        await call(http, "/control/delete_topic", {"chat_id": -1003, "thread_id": thread})
+        error = await call(
+            http,
+            "/control/send",
+            {"user_id": 101, "chat_id": -1003, "text": "x", "thread_id": thread},
+            400,
+        )
+        assert "no topic" in error

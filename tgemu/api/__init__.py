@@ -1,6 +1,6 @@
 """Bot API method handlers; importing this package registers them all in METHODS."""
 
-from tgemu.api import chats, media, messages, service
+from tgemu.api import chats, forum, media, messages, service
 from tgemu.api.registry import METHODS, api_method
 
-__all__ = ["METHODS", "api_method", "chats", "media", "messages", "service"]
+__all__ = ["METHODS", "api_method", "chats", "forum", "media", "messages", "service"]

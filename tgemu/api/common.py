@@ -22,6 +22,11 @@ class SendContext:
     chat: Chat
     reply: dict[str, Any] | None
     markup: dict[str, Any] | None
+    thread_id: int | None = None
+
+    @property
+    def thread_fields(self) -> dict[str, Any]:
+        return self.chat.thread_fields(self.thread_id)
 
     @property
     def reply_to(self) -> int | None:
@@ -39,7 +44,22 @@ def prepare_send(emu: TelegramEmulator, p: Params) -> SendContext:
     chat = emu.world.resolve(p.require("chat_id"), sending=True)
     markup = p.get_json("reply_markup")
     validate_markup(markup)
-    return SendContext(chat, find_reply(chat, p), markup)
+    reply = find_reply(chat, p)
+    return SendContext(chat, reply, markup, send_thread(chat, p, reply))
+
+
+def send_thread(chat: Chat, p: Params, reply: dict[str, Any] | None) -> int | None:
+    """The topic a message goes to: `message_thread_id` (Telegram's 400 if the chat has no such
+    thread), else the replied-to message's topic; None in a private chat."""
+    if chat.user is not None:
+        return None
+    thread_id = p.get_int("message_thread_id")
+    if thread_id is None:
+        if reply is not None and reply.get("is_topic_message"):
+            return reply.get("message_thread_id")
+        return None
+    chat.check_thread(thread_id)
+    return thread_id
 
 
 def find_reply(chat: Chat, p: Params) -> dict[str, Any] | None:

@@ -62,12 +62,14 @@ def _send_one(
         caption_entities=ents or None,
         reply_markup=ctx.inline_markup if media_group_id is None else None,
         reply_to_message=ctx.reply,
+        **ctx.thread_fields,
     )
     fields: dict[str, Any] = {
         "text": caption,
         "plain": plain,
         "parse_mode": parse_mode,
         "reply_to": ctx.reply_to,
+        "thread_id": ctx.thread_id,
         "reply_markup": ctx.markup,
         "entities": ents,
         "media_group_id": media_group_id,

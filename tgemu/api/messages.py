@@ -34,6 +34,7 @@ async def send_message(emu: TelegramEmulator, p: Params) -> dict[str, Any]:
         entities=entities or None,
         reply_markup=ctx.inline_markup,
         reply_to_message=ctx.reply,
+        **ctx.thread_fields,
     )
     sent = emu._record_bot_message(
         ctx.chat,
@@ -43,6 +44,7 @@ async def send_message(emu: TelegramEmulator, p: Params) -> dict[str, Any]:
         plain=plain,
         parse_mode=parse_mode,
         reply_to=ctx.reply_to,
+        thread_id=ctx.thread_id,
         reply_markup=ctx.markup,
         entities=entities,
     )

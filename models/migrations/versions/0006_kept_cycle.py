@@ -1,7 +1,7 @@
 """kept cycle: an opened collection keeps its opening, reminder, agenda and meeting moments
 
 Revision ID: 0006_kept_cycle
-Revises: 0003
+Revises: 0004_topics
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision = "0006_kept_cycle"
-down_revision = "0003"
+down_revision = "0004_topics"
 branch_labels = None
 depends_on = None
 
