@@ -128,8 +128,14 @@ class Engine:
         due = set(kinds)
         async with runtime.sessionmaker() as session:
             team = await session.get(Team, team_id)
-            if team is None or team.paused:  # paused meanwhile: nothing runs, no moments kept
-                await due_moments.recompute(session, team_id, runtime.now(), catch_up)
+            paused = team is None or team.paused
+        if paused:  # paused meanwhile: only a running meeting is still closed
+            due &= {due_moments.MEETING, due_moments.REFRESH}
+            if due_moments.REFRESH in due:
+                due = {due_moments.MEETING}
+            if not due:
+                async with runtime.sessionmaker() as session:
+                    await due_moments.recompute(session, team_id, runtime.now(), catch_up)
                 return
         if due_moments.REFRESH in due:
             async with runtime.sessionmaker() as session:

@@ -218,15 +218,20 @@ async def recompute(
     refresh: bool = False,
 ) -> dict[str, datetime]:
     """Stores the team's next moments: for the kinds that just `ran`, the next one after now;
-    with `refresh`, every kind's (a window open now counts as due now). A paused or deleted
-    team keeps none (unpausing asks for a refresh)."""
+    with `refresh`, every kind's (a window open now counts as due now). A deleted team keeps
+    none, a paused one only its running meeting's (unpausing asks for a refresh)."""
     team = await session.get(Team, team_id)
-    if team is None or team.paused:
+    if team is None:
         await session.execute(delete(DueMoment).where(DueMoment.team_id == team_id))
         await session.commit()
         return {}
     ran = set(ran)
-    kinds = [k for k in RHYTHM_KINDS if k in ran or refresh]
+    if team.paused:  # only a meeting still running is closed (its minutes go to the leads)
+        await session.execute(
+            delete(DueMoment).where(DueMoment.team_id == team_id, DueMoment.kind != MEETING)
+        )
+        ran &= {MEETING}
+    kinds = [k for k in RHYTHM_KINDS if (k in ran or refresh) and not team.paused]
     stored: dict[str, datetime] = {}
     if kinds:
         schedule = await schedule_of(session, team)  # opened collections keep their moments
@@ -240,7 +245,7 @@ async def recompute(
             stored[kind] = min(stored[kind], at + postlog.LEASE + timedelta(seconds=1))
     gone: list[str] = []
     for kind in ROW_KINDS:
-        if kind in ran or refresh:
+        if (kind in ran or refresh) and not (team.paused and kind != MEETING):
             at = await (meeting_moment if kind == MEETING else tasks_moment)(session, team)
             if at is None:
                 gone.append(kind)
