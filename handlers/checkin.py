@@ -7,6 +7,7 @@ question open is the answer to it (the state is in the database, see services.ch
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -14,9 +15,12 @@ from aiogram.filters import Command, Filter, StateFilter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import kpi
+import kpi.parsing
 from core.runtime import Runtime
 from handlers.common.filters import PRIVATE
 from models.tables import Team, User
+from services.checkins import edits
 from services.checkins import flow as checkins
 from services.checkins.flow import DONE, Flow, Outcome
 from services.team import teams, users
@@ -40,16 +44,23 @@ class OpenCheckin(Filter):
 
 # ----------------------------------------------------------------------------- showing
 async def show(
-    runtime: Runtime, session: AsyncSession, flow: Flow, outcome: Outcome, t: Translator
+    runtime: Runtime,
+    session: AsyncSession,
+    flow: Flow,
+    outcome: Outcome,
+    t: Translator,
+    prefix: str = "",
+    message_id: int | None = None,
 ) -> None:
-    """Sends what comes after an outcome: the next question, the card, a doubt, a reason."""
+    """Sends what comes after an outcome: the next question (after `prefix`), the card, a
+    doubt, a reason."""
     if outcome.step == "stale":
         flow = await checkins.reload(session, flow)
     many = flow.many_teams
     if outcome.step == "invalid" and outcome.error is not None:
         text, markup = checkin_views.invalid(flow, outcome.error, t, many)
     elif outcome.step == "check" and outcome.doubt is not None:
-        text, markup = checkin_views.doubt(flow, outcome.doubt, t)
+        text, markup = checkin_views.doubt(flow, outcome.doubt, t, message_id)
     elif flow.checkin.state == DONE:
         roles = await checkins.card(session, flow)
         waiting = await checkins.unfinished_elsewhere(session, flow, runtime.now())
@@ -59,7 +70,7 @@ async def show(
         await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
         return
     else:
-        text, markup = checkin_views.question(flow, t, many_teams=many)
+        text, markup = checkin_views.question(flow, t, many_teams=many, prefix=prefix)
     await session.commit()
     sent = await runtime.bot.send_message(flow.member.user_id, text, reply_markup=markup)
     await checkins.mark_asked(session, flow, sent.message_id)
@@ -135,8 +146,73 @@ async def answer(
     if message.forward_origin is not None:  # someone else's words are not the member's answer
         await message.answer(t("checkin.forwarded"))
         return
-    outcome = await checkins.answer_text(session, flow, message.text, t.locale, runtime.now())
-    await show(runtime, session, flow, outcome, t)
+    held = _misfit(flow, message.text, t.locale)
+    if held is not None:
+        if await checkins.hold(session, flow, held):
+            text, markup = checkin_views.unit_mismatch(
+                flow, message.text, held, t, message.message_id
+            )
+            await message.answer(text, reply_markup=markup)
+            return
+        flow = await checkins.reload(session, flow)
+        await show(runtime, session, flow, Outcome("ask"), t)
+        return
+    outcome = await checkins.answer_text(
+        session, flow, message.text, t.locale, runtime.now(), message_id=message.message_id
+    )
+    await show(runtime, session, flow, outcome, t, message_id=message.message_id)
+
+
+def _misfit(flow: Flow, text: str, locale: str) -> Decimal | None:
+    """The number typed for the current question when it comes with a unit or a currency that
+    doesn't fit the question (kpi.parsing decides); None when it fits or isn't a number."""
+    current = flow.current
+    if current is None:
+        return None
+    try:
+        value = kpi.parse_input(current.code, text, locale)
+    except kpi.InputError:
+        return None
+    mismatch = kpi.parsing.unit_mismatch(current.code, text, flow.team.currency)
+    return value if mismatch is not None else None
+
+
+async def edited(
+    message: Message, session: AsyncSession, user: User | None, t: Translator, runtime: Runtime
+) -> None:
+    """An edited private message: if it typed an answer, the answer follows the edit while
+    its period is open; any other edit is ignored."""
+    if user is None or message.text is None:
+        return
+    typed = await edits.answer_of_message(session, user.id, message.message_id)
+    if typed is None:
+        return
+    team, answer = typed.team, typed.answer
+    try:
+        item = kpi.input_def(answer.input_code)
+    except KeyError:
+        return
+    before = answer.value
+    now = runtime.now()
+    if not await edits.still_open(session, typed, now):
+        period = kpi.Period(answer.period_start, answer.period_start)
+        collection = await checkins.collection_of(session, team, answer.period_start)
+        if collection is not None:
+            period = kpi.Period(collection.period_start, collection.period_end)
+        await message.reply(checkin_views.edit_closed(item, before, period, team, t))
+        return
+    try:
+        value = kpi.parse_input(item.code, message.text, t.locale)
+    except kpi.InputError as error:
+        await message.reply(checkin_views.edit_invalid(item, before, error, team, t))
+        return
+    if kpi.parsing.unit_mismatch(item.code, message.text, team.currency) is not None:
+        await message.reply(checkin_views.edit_unit(item, before, message.text, team, t))
+        return
+    if value == before:
+        return
+    if await edits.correct(session, typed, value, now):
+        await message.reply(checkin_views.edit_done(item, before, value, team, t))
 
 
 async def press(
@@ -174,9 +250,11 @@ async def press(
     elif action == "back":
         outcome = await checkins.back(session, flow)
     elif action == "ok":
-        outcome = await checkins.confirm(session, flow, now)
+        outcome = await checkins.confirm(session, flow, now, _typed_id(callback_data.value))
     elif action == "alt":
         outcome = await _alternative(session, flow, callback_data.value, now)
+    elif action == "unit":
+        outcome = await _unit_confirmed(session, flow, now, _typed_id(callback_data.value))
     else:
         outcome = await checkins.retype(session, flow)
     if outcome.step == "stale":
@@ -185,7 +263,12 @@ async def press(
         return
     await query.answer()
     await _close(query, _choice_text(action, callback_data, flow, t))
-    await show(runtime, session, flow, outcome, t)
+    prefix = ""
+    if action == "retype" and callback_data.value == "unit" and flow.current is not None:
+        unit = checkin_views.unit_in(flow.current.unit, flow.team, t)
+        prefix = t("checkin.unit_retype", unit=unit)
+    typed_id = _typed_id(callback_data.value) if action == "unit" else None
+    await show(runtime, session, flow, outcome, t, prefix, message_id=typed_id)
 
 
 def _offered(flow: Flow, value: str) -> bool:
@@ -206,12 +289,28 @@ async def _alternative(session: AsyncSession, flow: Flow, value: str, now: datet
     return await checkins.answer_value(session, flow, chosen, now, check=False)
 
 
+def _typed_id(value: str) -> int | None:
+    """The typed message's id a confirming button carries (none, or not a plain id: None)."""
+    return int(value) if value.isdigit() and len(value) <= 15 else None
+
+
+async def _unit_confirmed(
+    session: AsyncSession, flow: Flow, now: datetime, message_id: int | None
+) -> Outcome:
+    """«Да» to «Записать 12,5 ₽?»: the held number, checked like any typed answer."""
+    current = flow.current
+    held = flow.checkin.pending_value
+    if current is None or flow.checkin.pending_input != current.code or held is None:
+        return Outcome("stale")
+    return await checkins.answer_value(session, flow, held, now, message_id=message_id)
+
+
 def _choice_text(action: str, data: Ask, flow: Flow, t: Translator) -> str | None:
     """A line added to the pressed message, saying what the press did."""
     item = flow.inputs[data.pos] if 0 <= data.pos < flow.total else None
     if item is None:
         return None
-    if action in ("same", "alt", "ok"):
+    if action in ("same", "alt", "ok", "unit") and item.code in flow.answers:
         value = flow.value(item.code)
         return t("checkin.chosen_value", value=checkin_views.number(value, item.unit, flow.team, t))
     if action == "skip":
@@ -258,9 +357,11 @@ def setup() -> Router:
     router = Router(name="checkin")
     router.message.filter(PRIVATE)
     router.callback_query.filter(F.message.chat.type == "private")
+    router.edited_message.filter(PRIVATE)
     router.message.register(report, Command("report"))
     router.callback_query.register(choose_team, TeamChoice.filter())
     router.message.register(answer, F.text, ~F.text.startswith("/"), OpenCheckin())
     router.callback_query.register(press, Ask.filter())
     router.message.register(no_question, F.text, ~F.text.startswith("/"), StateFilter(None))
+    router.edited_message.register(edited, F.text)
     return router

@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, Message
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
-from handlers.common import leads
-from handlers.common.filters import GROUP, PRIVATE
+from handlers.common import leads, picker
+from handlers.common.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
 from models.tables import Team, User
 from services.common.clock import team_today
 from services.reports import export as exports
-from services.team import teams
 from services.team.schedule import schedule_of
 from views import export as export_view
-from views.common import bot_link
+from views.common import PickTeam, bot_link
 from views.i18n import I18n, Translator, escape
 from views.join import deep_link_keyboard
 
@@ -35,22 +35,56 @@ async def export(
     team: Team | None,
     t: Translator,
     i18n: I18n,
+    state: FSMContext,
     runtime: Runtime,
 ) -> None:
+    args = (command.args or "").strip()
     private = message.chat.type == "private"
     if private:
-        team = await teams.home_team(session, user)
-        if team is None:
-            await message.answer(t("export.no_team"))
-            return
+        team = await picker.choose(message, "export", args, bot, session, user, t, state, runtime)
+        if team is not None:
+            await _export(message, bot, session, user, team, args, t, i18n, runtime)
+        return
     if team is None:
         await message.answer(t("onboarding.not_set_up"))
         return
     if not await leads.is_lead(bot, session, team, user.id, runtime.admins):
         await message.answer(t("common.leads_only"))
         return
+    await _export(message, bot, session, user, team, args, t, i18n, runtime)
+
+
+async def picked_export(
+    query: CallbackQuery,
+    callback_data: PickTeam,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    i18n: I18n,
+    state: FSMContext,
+    runtime: Runtime,
+) -> None:
+    found = await picker.picked(query, callback_data, bot, session, user, t, state, runtime)
+    if found is not None and isinstance(query.message, Message):
+        team, args = found
+        await _export(query.message, bot, session, user, team, args, t, i18n, runtime)
+
+
+async def _export(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    team: Team,
+    args: str,
+    t: Translator,
+    i18n: I18n,
+    runtime: Runtime,
+) -> None:
+    """The files of `team` to the lead's private chat (the lead right already checked)."""
+    private = message.chat.type == "private"
     now = runtime.now()
-    args = (command.args or "").strip()
     if args:
         start, end = exports.parse_range(args, team_today(now, team.timezone))
         periods = exports.periods_between(team, start, end)
@@ -98,4 +132,7 @@ def setup() -> Router:
     router = Router(name="export")
     router.message.filter(GROUP | PRIVATE)
     router.message.register(export, Command("export"))
+    router.callback_query.register(
+        picked_export, PickTeam.filter(F.command == "export"), PRIVATE_CALLBACK
+    )
     return router

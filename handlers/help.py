@@ -49,7 +49,7 @@ async def choose_language(
 
 
 # Commands that act on the group's team: in private chat they say where they work.
-GROUP_ONLY = ("status", "members", "settings", "lead", "unlead", "holiday", "join", "setup")
+GROUP_ONLY = ("members", "settings", "lead", "unlead", "holiday", "join", "setup")
 
 
 async def group_only_in_private(message: Message, command: CommandObject, t: Translator) -> None:

@@ -3,20 +3,22 @@ away and who can't be reached. /report in the group points to the private chat."
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
-from handlers.common.filters import GROUP
+from handlers.common import picker
+from handlers.common.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
 from handlers.common.guards import LEADS_ONLY
-from models.tables import Team
+from models.tables import Team, User
 from services.checkins import flow as checkins
 from services.checkins.status import MemberStatus, TeamStatus, team_status
 from services.team import rhythm
 from views.checkins import moment_text, period_text
-from views.common import bot_link, user_name
+from views.common import PickTeam, bot_link, user_name
 from views.i18n import Translator
 from views.join import deep_link_keyboard
 
@@ -95,6 +97,36 @@ async def show_status(
     await message.answer(status_text(status, upcoming, team, t, runtime), reply_markup=markup)
 
 
+async def status_private(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    state: FSMContext,
+    runtime: Runtime,
+) -> None:
+    """/status in private for a lead: the one team they lead, or the team picked."""
+    team = await picker.choose(message, "status", "", bot, session, user, t, state, runtime)
+    if team is not None:
+        await show_status(message, session, team, t, runtime)
+
+
+async def picked_status(
+    query: CallbackQuery,
+    callback_data: PickTeam,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    state: FSMContext,
+    runtime: Runtime,
+) -> None:
+    found = await picker.picked(query, callback_data, bot, session, user, t, state, runtime)
+    if found is not None and isinstance(query.message, Message):
+        await show_status(query.message, session, found[0], t, runtime)
+
+
 async def report_in_group(message: Message, t: Translator, runtime: Runtime) -> None:
     """Numbers are never asked or shown in the group: point to the private chat."""
     await message.answer(
@@ -106,7 +138,10 @@ async def report_in_group(message: Message, t: Translator, runtime: Runtime) -> 
 def setup() -> Router:
     """The status feature's router, new for each Dispatcher."""
     router = Router(name="status")
-    router.message.filter(GROUP)
-    router.message.register(show_status, Command("status"), flags=LEADS_ONLY)
-    router.message.register(report_in_group, Command("report"))
+    router.message.register(show_status, Command("status"), GROUP, flags=LEADS_ONLY)
+    router.message.register(report_in_group, Command("report"), GROUP)
+    router.message.register(status_private, Command("status"), PRIVATE)
+    router.callback_query.register(
+        picked_status, PickTeam.filter(F.command == "status"), PRIVATE_CALLBACK
+    )
     return router

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 
-from aiogram import Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, Message
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.runtime import Runtime
-from handlers.common.filters import GROUP, PRIVATE
+from handlers.common import picker
+from handlers.common.filters import GROUP, PRIVATE, PRIVATE_CALLBACK
 from handlers.common.guards import TEAM_REQUIRED
 from kpi import Period, charts
 from models.tables import Member, Task, Team, User
@@ -21,16 +23,14 @@ from services.reports import summary as sm
 from services.team import rhythm, teams
 from views import summary as summary_view
 from views import webapp as webapp_view
-from views.common import split_message
+from views.common import PickTeam, split_message
 from views.i18n import Translator
 
 
-async def _period(
-    session: AsyncSession, team: Team, command: CommandObject, runtime: Runtime
-) -> Period:
+async def _period(session: AsyncSession, team: Team, args: str, runtime: Runtime) -> Period:
     now = runtime.now()
-    if command.args and command.args.strip():
-        return rhythm.period_of(team, sm.parse_day(command.args, team_today(now, team.timezone)))
+    if args.strip():
+        return rhythm.period_of(team, sm.parse_day(args, team_today(now, team.timezone)))
     return await sm.due_period_now(session, team, now)
 
 
@@ -48,7 +48,7 @@ async def team_summary(
     t: Translator,
     runtime: Runtime,
 ) -> None:
-    period = await _period(session, team, command, runtime)
+    period = await _period(session, team, command.args or "", runtime)
     data = await sm.load(session, team, period)
     await _answer(message, session, summary_view.team_text(data, t))
 
@@ -56,20 +56,49 @@ async def team_summary(
 async def own_summary(
     message: Message,
     command: CommandObject,
+    bot: Bot,
     session: AsyncSession,
     user: User,
     t: Translator,
+    state: FSMContext,
     runtime: Runtime,
 ) -> None:
-    team = await teams.home_team(session, user)
-    if team is None:
-        await message.answer(t("summary.no_team"))
-        return
+    """In private: one's own numbers in the one team, or the team picked (several teams)."""
+    args = command.args or ""
+    team = await picker.choose(message, "summary", args, bot, session, user, t, state, runtime)
+    if team is not None:
+        await _own_summary(message, session, user, team, args, t, runtime)
+
+
+async def picked_summary(
+    query: CallbackQuery,
+    callback_data: PickTeam,
+    bot: Bot,
+    session: AsyncSession,
+    user: User,
+    t: Translator,
+    state: FSMContext,
+    runtime: Runtime,
+) -> None:
+    found = await picker.picked(query, callback_data, bot, session, user, t, state, runtime)
+    if found is not None and isinstance(query.message, Message):
+        await _own_summary(query.message, session, user, found[0], found[1], t, runtime)
+
+
+async def _own_summary(
+    message: Message,
+    session: AsyncSession,
+    user: User,
+    team: Team,
+    args: str,
+    t: Translator,
+    runtime: Runtime,
+) -> None:
     member = await teams.member(session, team, user.id)
     if member is None or not member.active:
         await message.answer(t("summary.not_member"))
         return
-    period = await _period(session, team, command, runtime)
+    period = await _period(session, team, args, runtime)
     data = await sm.load(session, team, period)
     await _answer(message, session, summary_view.member_text(data, member, t))
     if member.role_codes:
@@ -94,4 +123,7 @@ def setup() -> Router:
     router.message.filter(GROUP | PRIVATE)
     router.message.register(team_summary, Command("summary"), GROUP, flags=TEAM_REQUIRED)
     router.message.register(own_summary, Command("summary"), PRIVATE)
+    router.callback_query.register(
+        picked_summary, PickTeam.filter(F.command == "summary"), PRIVATE_CALLBACK
+    )
     return router

@@ -17,13 +17,14 @@ from handlers.common import leads
 from handlers.common.filters import GROUP, PRIVATE
 from handlers.common.guards import TEAM_REQUIRED
 from handlers.common.people import pointed_at
+from handlers.common.senders import ANONYMOUS_OK
 from jobs import tasks as task_jobs
 from models.tables import Member, Task, Team, User
 from services.common.clock import team_today
 from services.common.errors import UserError
 from services.meeting import meetings
 from services.tasks import tasks as task_service
-from services.team import teams
+from services.team import teams, users
 from views import tasks as task_notices
 from views.common import user_name
 from views.i18n import I18n, Translator, escape
@@ -48,15 +49,27 @@ async def new_task(
     command: CommandObject,
     bot: Bot,
     session: AsyncSession,
-    user: User,
+    user: User | None,
     team: Team,
     t: Translator,
     i18n: I18n,
     runtime: Runtime,
+    anonymous_admin: bool = False,
 ) -> None:
+    """`/task @anna … до пт`. An admin posting as the group sets tasks as a lead does; only a
+    task for oneself (no one named) needs a person."""
     today = team_today(runtime.now(), team.timezone)
     mentioned, reply_user_id, args = pointed_at(message, command.args or "")
-    is_lead = await leads.is_lead(bot, session, team, user.id)
+    if anonymous_admin or user is None:
+        named = await users.named(
+            session, args, mentioned_user_id=mentioned, reply_user_id=reply_user_id
+        )
+        if named.user_id is None and named.args.split():
+            await message.answer(t("common.write_as_yourself"))
+            return
+    is_lead = anonymous_admin or (
+        user is not None and await leads.is_lead(bot, session, team, user.id)
+    )
     running = await meetings.running(session, team)
     draft = await task_service.read_command(
         session,
@@ -74,8 +87,8 @@ async def new_task(
         text=draft.text,
         due=draft.due,
         today=today,
-        author=await teams.member(session, team, user.id),
-        author_user_id=user.id,
+        author=await teams.member(session, team, user.id) if user else None,
+        author_user_id=user.id if user else None,
         author_is_lead=is_lead,
         meeting_id=running.id if running else None,
     )
@@ -231,7 +244,9 @@ async def new_due(
 def setup() -> Router:
     """The tasks feature's router, new for each Dispatcher."""
     router = Router(name="tasks")
-    router.message.register(new_task, Command("task"), GROUP, flags=TEAM_REQUIRED)
+    router.message.register(
+        new_task, Command("task"), GROUP, flags={**TEAM_REQUIRED, **ANONYMOUS_OK}
+    )
     router.message.register(
         group_command_in_private, Command("planerka", "end", "agenda", "task"), PRIVATE
     )

@@ -7,6 +7,10 @@ Separators: when both "," and "." occur the last one is the decimal mark; a mark
 group separator; a single mark followed by exactly three digits ("1,200") is read by the
 locale — the locale's decimal mark is decimal (ru: 1.2), the other a group separator (en: 1200);
 otherwise a single mark is decimal ("12.5" is 12.5 in both).
+
+`unit_mismatch` tells whether the unit or currency typed with a number fits the question:
+"12,5 %" or "5$" for a question in ₽ doesn't (the caller asks before storing anything);
+"5 ₽", "5 р", "5 руб" for ₽, "12 %" for a percent and "5 шт" for a count do.
 """
 
 from __future__ import annotations
@@ -58,23 +62,57 @@ _UNIT_WORDS = tuple(
         reverse=True,
     )
 )  # fmt: skip
-_CURRENCY_WORDS = (
-    "рублей", "рубля", "рубль", "руб.", "руб", "р.", "р", "rub", "rur",
-    "долларов", "доллара", "доллар", "долл.", "usd", "евро", "eur",
-    "тенге", "kzt", "byn", "uah", "gbp", "cny", "юаней",
-)  # fmt: skip
+_CURRENCY_WORDS = {
+    "RUB": ("рублей", "рубля", "рубль", "руб.", "руб", "р.", "р", "rub", "rur"),
+    "USD": ("долларов", "доллара", "доллар", "долл.", "usd"),
+    "EUR": ("евро", "eur"),
+    "KZT": ("тенге", "kzt"),
+    "BYN": ("byn",),
+    "UAH": ("uah",),
+    "GBP": ("gbp",),
+    "CNY": ("cny", "юаней"),
+}
+# The kind of quantity each unit word names, as kpi.units names it.
+_UNIT_KINDS = {
+    "count": ("штук", "штуки", "штука", "шт.", "шт", "pcs", "pieces"),
+    "seconds": ("секунд", "секунды", "секунда", "сек.", "сек", "с", "seconds", "second", "secs",
+                "sec", "s"),
+    "days": ("дней", "дня", "день", "дн.", "дн", "days", "day"),
+    "years": ("лет", "года", "год", "г.", "years", "year", "yrs", "yr"),
+}  # fmt: skip
 
 
-def _currency_tokens() -> tuple[str, ...]:
-    symbols = {
-        get_currency_symbol(code, locale).lower()
-        for code in ("RUB", "USD", "EUR", "KZT", "BYN", "UAH", "GBP", "CNY")
-        for locale in ("ru", "en")
-    }
-    return tuple(sorted(symbols | set(_CURRENCY_WORDS), key=len, reverse=True))
+def _currency_codes() -> dict[str, str]:
+    """Each currency word or symbol (lower case) and the code it means."""
+    codes: dict[str, str] = {}
+    for code, words in _CURRENCY_WORDS.items():
+        for token in (
+            *words,
+            code.lower(),
+            get_currency_symbol(code, "ru").lower(),
+            get_currency_symbol(code, "en").lower(),
+        ):
+            codes.setdefault(token, code)
+    return codes
 
 
-_CURRENCIES = _currency_tokens()
+_CURRENCY_CODES = _currency_codes()
+_CURRENCIES = tuple(sorted(_CURRENCY_CODES, key=len, reverse=True))
+_UNIT_OF_WORD = {word: kind for kind, words in _UNIT_KINDS.items() for word in words}
+
+
+def _split(text: str) -> tuple[str, str, str, str] | None:
+    """(the text as typed, what comes before the number, the number, what comes after) in
+    lower case with spaces and minuses made plain; None without digits."""
+    original = str(text).strip()
+    normalized = original.translate(_SPACES).translate(_MINUSES).lower()
+    normalized = re.sub(" +", " ", normalized)
+    match = _CORE.search(normalized)
+    if match is None:
+        return None
+    core = match.group().rstrip(" ")
+    prefix, suffix = normalized[: match.start()], normalized[match.start() + len(core) :]
+    return original, prefix, core, suffix
 
 
 def _eat(rest: str, words: tuple[str, ...]) -> tuple[str, str] | None:
@@ -174,15 +212,11 @@ def parse_number(text: str, locale: str = "ru") -> Decimal:
     """A number as typed; raises InputError (empty, not_a_number, too_large)."""
     if text is None or not str(text).strip():
         raise InputError("empty")
-    original = str(text).strip()
     lang = locale.split("_")[0].split("-")[0].lower() or "ru"
-    normalized = original.translate(_SPACES).translate(_MINUSES).lower()
-    normalized = re.sub(" +", " ", normalized)
-    match = _CORE.search(normalized)
-    if match is None:
-        raise InputError("not_a_number", text=original)
-    core = match.group().rstrip(" ")
-    prefix, suffix = normalized[: match.start()], normalized[match.start() + len(core) :]
+    parts = _split(text)
+    if parts is None:
+        raise InputError("not_a_number", text=str(text).strip())
+    original, prefix, core, suffix = parts
     if core[-1] in ".,":  # a full stop after the number: "12."
         core = core[:-1]
     sign = _prefix_sign(prefix)
@@ -199,6 +233,49 @@ def parse_number(text: str, locale: str = "ru") -> Decimal:
     if abs(value) > MAX_ABS:
         raise InputError("too_large", text=original, max=MAX_ABS)
     return -value if sign < 0 else value
+
+
+def typed_units(text: str) -> list[str]:
+    """The units typed around a number: currency codes ("RUB", "USD"), "percent", or a kind of
+    kpi.units ("count", "seconds", "days", "years"); empty for a bare number."""
+    parts = _split(text)
+    if parts is None:
+        return []
+    _, prefix, _, suffix = parts
+    found: list[str] = []
+    rest = prefix.strip()
+    while rest:
+        if rest[0] in "+-":
+            rest = rest[1:].lstrip()
+            continue
+        eaten = _eat(rest, _CURRENCIES)
+        if eaten is None:
+            break
+        found.append(_CURRENCY_CODES[eaten[0]])
+        rest = eaten[1]
+    rest = suffix.strip()
+    eaten = _eat(rest, tuple(w for w, _ in _MULTIPLIERS))
+    if eaten is not None:
+        rest = eaten[1]
+    if (eaten := _eat(rest, _CURRENCIES)) is not None:
+        found.append(_CURRENCY_CODES[eaten[0]])
+    elif _eat(rest, _PERCENT) is not None:
+        found.append("percent")
+    elif (eaten := _eat(rest, _UNIT_WORDS)) is not None:
+        found.append(_UNIT_OF_WORD[eaten[0]])
+    return found
+
+
+def unit_mismatch(input_code: str, text: str, currency: str) -> str | None:
+    """The unit typed with the answer that doesn't fit the question (a currency code,
+    "percent", "count", ...), or None when every typed unit fits (or none was typed).
+    A money question fits only the team's `currency`."""
+    unit = input_def(input_code).unit
+    for typed in typed_units(text):
+        fits = typed == currency.upper() if unit == "money" else typed == unit
+        if not fits:
+            return typed
+    return None
 
 
 def validate(input_code: str, value: Decimal) -> None:

@@ -169,6 +169,8 @@ class Answer(Base):
     value: Mapped[Decimal | None] = mapped_column(DecimalText)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the member's private message that typed it (None for a button): editing it corrects it
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Away(Base):

@@ -141,6 +141,28 @@ class PeopleMixin:
         self._acted()
         return UserMessage(chat.id, msg["message_id"], user_id, text, update_id, msg)
 
+    def edit(self: TelegramEmulator, sent: UserMessage, text: str) -> UserMessage:
+        """The person edits their message `sent` to `text`: Telegram sends `edited_message`
+        (the same message_id, an edit_date, the new text and entities)."""
+        chat = self.world.chat(sent.chat_id)
+        stored = chat.messages.get(sent.message_id)
+        if stored is None:
+            raise ValueError(f"no message {sent.message_id} in chat {sent.chat_id} to edit")
+        msg = {k: v for k, v in stored.items() if k not in ("text", "entities")}
+        msg["text"] = text
+        entities = detect_entities(text)
+        if entities:
+            msg["entities"] = entities
+        msg["edit_date"] = int(time.time())
+        chat.messages[sent.message_id] = msg
+        user = self.world.user(sent.user_id)
+        self._emit("user_edit", chat, user.full_name, text)
+        update_id = None
+        if self._bot_sees(chat, msg):
+            update_id = self.queue.put("edited_message", msg)
+        self._acted()
+        return UserMessage(chat.id, sent.message_id, sent.user_id, text, update_id, msg)
+
     def press(
         self: TelegramEmulator,
         user_id: int,

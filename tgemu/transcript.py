@@ -13,7 +13,7 @@ BOT_MARK = "🤖"
 
 @dataclass(frozen=True)
 class Event:
-    """kind: user_message | bot_message | bot_edit | bot_delete | bot_answer | press |
+    """kind: user_message | user_edit | bot_message | bot_edit | bot_delete | bot_answer | press |
     bot_photo | bot_album | bot_document | service."""
 
     kind: str
@@ -38,7 +38,13 @@ def format_event(event: Event) -> str:
     elif kind == "bot_delete":
         line = f"{where} {event.who} 🗑 {text}"
     else:
-        mark = {"bot_edit": " ✎", "bot_photo": " 🖼", "bot_album": " 🖼🖼", "bot_document": " 📎"}
+        mark = {
+            "bot_edit": " ✎",
+            "user_edit": " ✎",
+            "bot_photo": " 🖼",
+            "bot_album": " 🖼🖼",
+            "bot_document": " 📎",
+        }
         line = f"{where} {event.who}{mark.get(kind, '')}" + (f": {text}" if text else "")
     lines = line.split("\n")
     out = [lines[0], *("    " + rest for rest in lines[1:])]

@@ -30,7 +30,7 @@ class Ask(CallbackData, prefix="ci"):
     """A button of a check-in message; `pos` is the question it was shown for. Only the
     actions below unpack (anything else is a stale button, handlers/stale.py)."""
 
-    action: Literal["start", "edit", "same", "skip", "back", "ok", "alt", "retype"]
+    action: Literal["start", "edit", "same", "skip", "back", "ok", "alt", "retype", "unit"]
     checkin: int = Field(ge=1)
     pos: int = Field(ge=0, le=10_000)
     value: str = Field(default="", max_length=32)
@@ -92,6 +92,12 @@ def number(value: Decimal | None, unit: str, team: Team, t: Translator) -> str:
     if value is None:
         return t("checkin.no_data_value")
     return kpi.format_number(value, unit, t.locale, team.currency)
+
+
+def unit_in(unit: str, team: Team, t: Translator) -> str:
+    """The question's unit as «в ₽», «в процентах», «в штуках» (after «вопрос —»)."""
+    symbol = get_currency_symbol(team.currency, t.locale) if unit == "money" else ""
+    return t(f"checkin.unit_in.{unit}", symbol=symbol)
 
 
 def unit_text(unit: str, team: Team, t: Translator) -> str:
@@ -187,8 +193,9 @@ def invalid(flow: Flow, error: kpi.InputError, t: Translator, many_teams: bool =
     return question(flow, t, many_teams=many_teams, prefix=t("checkin.invalid", reason=reason))
 
 
-def doubt(flow: Flow, found: Doubt, t: Translator) -> View:
-    """ "Did you mean 1 200 or 12 000?" with a button for each, and one to type it again."""
+def doubt(flow: Flow, found: Doubt, t: Translator, message_id: int | None = None) -> View:
+    """ "Did you mean 1 200 or 12 000?" with a button for each, and one to type it again; the
+    confirming button carries the typed message's id (editing it later corrects the answer)."""
     item = kpi.input_def(found.input_code)
     fmt = lambda v: number(v, item.unit, flow.team, t)  # noqa: E731
     typed = fmt(found.value)
@@ -212,9 +219,64 @@ def doubt(flow: Flow, found: Doubt, t: Translator) -> View:
         text += "\n\n" + t("checkin.is_it_right", value=typed)
     data = {"checkin": flow.checkin.id, "pos": flow.position}
     rows = [[_button(fmt(v), Ask(action="alt", value=str(v), **data)) for v in found.alternatives]]
-    rows[0].append(_button(t("checkin.btn.confirm", value=typed), Ask(action="ok", **data)))
+    typed_id = str(message_id) if message_id else ""
+    confirm = Ask(action="ok", value=typed_id, **data)
+    rows[0].append(_button(t("checkin.btn.confirm", value=typed), confirm))
     rows.append([_button(t("checkin.btn.retype"), Ask(action="retype", **data))])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def unit_mismatch(
+    flow: Flow, typed: str, value: Decimal, t: Translator, message_id: int | None = None
+) -> View:
+    """«Вы написали «12,5 %», а вопрос — в ₽. Записать 12,5 ₽?» with Да / Нет; «Да» carries
+    the typed message's id (editing it later corrects the answer)."""
+    item = flow.current
+    assert item is not None
+    shown = kl.value(value, item.unit, t, flow.team.currency)
+    unit = unit_in(item.unit, flow.team, t)
+    text = t("checkin.unit_mismatch", value=" ".join(typed.split()), unit=unit, number=shown)
+    data = {"checkin": flow.checkin.id, "pos": flow.position}
+    rows = [
+        [
+            _button(
+                t("checkin.btn.unit_yes", value=shown),
+                Ask(action="unit", value=str(message_id) if message_id else "", **data),
+            ),
+            _button(t("checkin.btn.unit_no"), Ask(action="retype", value="unit", **data)),
+        ]
+    ]
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def edit_params(item: kpi.Input, before: Decimal | None, team: Team, t: Translator) -> dict:
+    return {"title": title(item, t), "before": kl.value(before, item.unit, t, team.currency)}
+
+
+def edit_done(item: kpi.Input, before: Decimal | None, after: Decimal, team: Team, t: Translator):
+    """«Исправил: Расход — было 5 000 ₽, стало 5 500 ₽»."""
+    after_text = kl.value(after, item.unit, t, team.currency)
+    return t("checkin.edit_done", after=after_text, **edit_params(item, before, team, t))
+
+
+def edit_invalid(
+    item: kpi.Input, before: Decimal | None, error: kpi.InputError, team: Team, t: Translator
+) -> str:
+    reason = t(error.key, **error.message_params(t.locale))
+    return t("checkin.edit_invalid", reason=reason, **edit_params(item, before, team, t))
+
+
+def edit_unit(item: kpi.Input, before: Decimal | None, typed: str, team: Team, t: Translator):
+    unit = unit_in(item.unit, team, t)
+    params = edit_params(item, before, team, t)
+    return t("checkin.edit_unit", value=" ".join(typed.split()), unit=unit, **params)
+
+
+def edit_closed(
+    item: kpi.Input, before: Decimal | None, period: kpi.Period, team: Team, t: Translator
+) -> str:
+    params = edit_params(item, before, team, t)
+    return t("checkin.edit_closed", period=period_text(period, t), **params)
 
 
 def reminder(flow: Flow, t: Translator, now: datetime, many_teams: bool = False) -> View:

@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.deep_linking import create_deep_link
 from aiogram.utils.link import create_telegram_link
+from pydantic import Field
 
 import kpi
 from models.tables import Member, Team, User
 from services.common.errors import UserError
 from views.i18n import Html, Translator, escape
+
+
+class PickTeam(CallbackData, prefix="pt"):
+    """A team picked for a private-chat command run by someone in several teams. Only these
+    commands unpack (anything else is a stale button); the team is checked on the press."""
+
+    command: Literal["summary", "export", "status"]
+    team: int = Field(ge=1)
+
+
+def team_picker(command: str, options: Sequence[Team], active_id: int | None, t: Translator):
+    """«Вы в нескольких командах — о какой /summary?» with a button per team (• the last one
+    chosen)."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("• " if team.id == active_id else "") + team.title[:64],
+                callback_data=PickTeam(command=command, team=team.id).pack(),  # type: ignore[arg-type]
+            )
+        ]
+        for team in options
+    ]
+    text = t("common.pick_team", command=command)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def settings_text(team: Team, t: Translator) -> str:

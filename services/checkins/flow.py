@@ -561,8 +561,14 @@ def offered_value(input_code: str, text: str) -> Decimal | None:
     return value
 
 
-async def _save(session: AsyncSession, flow: Flow, value: Decimal | None, now: datetime) -> Outcome:
-    """The one write path for answers."""
+async def _save(
+    session: AsyncSession,
+    flow: Flow,
+    value: Decimal | None,
+    now: datetime,
+    message_id: int | None = None,
+) -> Outcome:
+    """The one write path for answers (`message_id`: the typed message, for later edits)."""
     current = flow.current
     if current is None or not storable(value):
         return Outcome("stale")
@@ -589,10 +595,16 @@ async def _save(session: AsyncSession, flow: Flow, value: Decimal | None, now: d
         value=value,
         late=late,
         answered_at=now,
+        message_id=message_id,
     )
     statement = statement.on_conflict_do_update(
         index_elements=["member_id", "period_start", "input_code"],
-        set_={"value": statement.excluded.value, "late": late, "answered_at": now},
+        set_={
+            "value": statement.excluded.value,
+            "late": late,
+            "answered_at": now,
+            "message_id": message_id,
+        },
     ).returning(Answer)
     stored = await session.scalar(statement, execution_options={"populate_existing": True})
     await session.commit()
@@ -601,7 +613,12 @@ async def _save(session: AsyncSession, flow: Flow, value: Decimal | None, now: d
 
 
 async def answer_text(
-    session: AsyncSession, flow: Flow, text: str, locale: str, now: datetime
+    session: AsyncSession,
+    flow: Flow,
+    text: str,
+    locale: str,
+    now: datetime,
+    message_id: int | None = None,
 ) -> Outcome:
     """A typed answer to the current question: refused with the reason, held for confirmation,
     or saved. Nothing is stored for a refused answer."""
@@ -614,12 +631,18 @@ async def answer_text(
         return Outcome("invalid", error=error)
     c = flow.checkin
     if c.pending_input == current.code and c.pending_value == value:
-        return await _save(session, flow, value, now)
-    return await answer_value(session, flow, value, now)
+        return await _save(session, flow, value, now, message_id)
+    return await answer_value(session, flow, value, now, message_id=message_id)
 
 
 async def answer_value(
-    session: AsyncSession, flow: Flow, value: Decimal | None, now: datetime, *, check: bool = True
+    session: AsyncSession,
+    flow: Flow,
+    value: Decimal | None,
+    now: datetime,
+    *,
+    check: bool = True,
+    message_id: int | None = None,
 ) -> Outcome:
     """A value for the current question (typed, «как в прошлый раз», «нет данных», or a
     confirmed one with check=False)."""
@@ -639,15 +662,29 @@ async def answer_value(
                 return Outcome("stale")
             await session.commit()
             return Outcome("check", doubt=doubt)
-    return await _save(session, flow, value, now)
+    return await _save(session, flow, value, now, message_id)
 
 
-async def confirm(session: AsyncSession, flow: Flow, now: datetime) -> Outcome:
-    """The member confirms the value held for the current question."""
+async def hold(session: AsyncSession, flow: Flow, value: Decimal) -> bool:
+    """Keep a typed value for the current question until the member confirms it (nothing is
+    stored as an answer); False if the question moved on meanwhile."""
+    current = flow.current
+    if current is None or not storable(value):
+        return False
+    if not await _move(session, flow, pending_input=current.code, pending_value=value):
+        return False
+    await session.commit()
+    return True
+
+
+async def confirm(
+    session: AsyncSession, flow: Flow, now: datetime, message_id: int | None = None
+) -> Outcome:
+    """The member confirms the value held for the current question (typed in `message_id`)."""
     c = flow.checkin
     if flow.current is None or c.pending_input != flow.current.code:
         return Outcome("stale")
-    return await _save(session, flow, c.pending_value, now)
+    return await _save(session, flow, c.pending_value, now, message_id)
 
 
 async def retype(session: AsyncSession, flow: Flow) -> Outcome:

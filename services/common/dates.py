@@ -7,10 +7,12 @@ Understood (Russian and English, any case, with or without «до» / «к» / "
 - weekdays: пт, пятница, пятницу, до пятницы, fri, friday — the next such day after today (on a
   Friday «пт» is the Friday a week ahead; «сегодня» / "today" is today);
 - «сегодня», «завтра», «послезавтра», "today", "tomorrow", "day after tomorrow";
-- «через 3 дня», «через день», «через неделю», «через 2 недели», "in 3 days", "in a week",
-  "in 2 weeks".
+- «через 3 дня», «через день», «через неделю», «через 2 недели», «через месяц», «через год»,
+  "in 3 days", "in a week", "in 2 weeks", "in a month", "in a year".
 
-Refusals are `UserError`s with the key `due.error.<reason>`.
+One limit, whatever the form: a deadline lies between today and the same day a year ahead
+(`furthest`). Refusals are `UserError`s with the key `due.error.<reason>`: past, too_far (with
+the furthest allowed date), invalid (no such day), unknown, empty, missing.
 
 Also the one reader of typed days and ranges (`read_day`, `read_range`) that /away, /holiday,
 /export and /summary use, with the one rule for a date typed without a year (`no_year`).
@@ -23,7 +25,6 @@ from datetime import date, timedelta
 
 from services.common.errors import UserError
 
-MAX_AHEAD_DAYS = 366
 HALF_YEAR = timedelta(days=183)
 DAY = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}(?:[./](?:\d{4}|\d{2}))?"
 RANGE = re.compile(rf"^({DAY})(?:\s*(?:[-–—‒−]+|\.\.|…)\s*|\s+)({DAY})$")
@@ -56,14 +57,33 @@ NUMBER_WORDS = {
     "десять": 10, "ten": 10,
 }  # fmt: skip
 IN_DAYS = re.compile(
-    r"^(?:через|in)(?:\s+(?P<n>\d{1,3}|[a-zа-яё]+))?\s+"
-    r"(?P<unit>дн[яеи]й?|день|дней|days?|недел[юиь]|неделя|weeks?)$"
+    r"^(?:через|in)(?:\s+(?P<n>[-+]?\d+|[a-zа-яё]+))?\s+"
+    r"(?P<unit>дн[яеи]й?|день|дней|days?|недел[юиь]|неделя|weeks?"
+    r"|месяц(?:а|ев)?|months?|год(?:а)?|лет|years?)$"
 )
+_MINUSES = dict.fromkeys(map(ord, "\u2212\u2013\u2014\u2012"), "-")
 NUMERIC = re.compile(r"^(\d{1,2})([./])(\d{1,2})(?:\2(\d{2}|\d{4}))?$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 YEARS_BACK, YEARS_AHEAD = 30, 5  # the years a typed date may name, around today
+
+
+def furthest(today: date) -> date:
+    """The furthest deadline allowed: the same day a year ahead (28 Feb for 29 Feb)."""
+    return _add_months(today, 12)
+
+
+def _add_months(day: date, months: int) -> date:
+    """The same day `months` later, the month's last day when it is shorter (31.01 + 1 → 28.02)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - 28 exists in every month
 
 
 def no_year(day: int, month: int, today: date, *, ahead: bool) -> date:
@@ -128,7 +148,8 @@ def read_range(text: str, today: date, *, ahead: bool) -> tuple[date, date] | No
 
 
 def _normalize(text: str) -> str:
-    return " ".join(text.lower().replace("ё", "е").strip().rstrip(".,;!").split())
+    text = text.lower().replace("ё", "е").translate(_MINUSES)
+    return " ".join(text.strip().rstrip(".,;!").split())
 
 
 def _strip_preposition(text: str) -> str:
@@ -155,13 +176,17 @@ def _make_date(year: int, month: int, day: int, raw: str) -> date:
 
 
 def _numeric(match: re.Match[str], today: date, locale: str, raw: str) -> date:
-    try:
-        found = read_day(match[0], today, ahead=True, month_first=locale == "en")
-    except ValueError:
-        found = None
-    if found is None:
+    """A typed date; a year far off (2099, 0001) is simply too far or past, checked later."""
+    parts = day_parts(match[0], month_first=locale == "en")
+    if parts is None:  # pragma: no cover - the match is shaped like a date
         raise UserError("due.error.invalid", full_dates=True, value=raw)
-    return found
+    day, month, year = parts
+    try:
+        if year is not None:
+            return date(year, month, day)
+        return no_year(day, month, today, ahead=True)
+    except ValueError:
+        raise UserError("due.error.invalid", full_dates=True, value=raw) from None
 
 
 def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
@@ -176,13 +201,7 @@ def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
         return _make_date(int(match[1]), int(match[2]), int(match[3]), raw)
     match = IN_DAYS.match(text)
     if match:
-        amount_text = match["n"] or "1"
-        amount = int(amount_text) if amount_text.isdigit() else NUMBER_WORDS.get(amount_text)
-        if amount is None:
-            return None
-        unit = match["unit"]
-        days = amount * 7 if unit.startswith(("нед", "week")) else amount
-        return today + timedelta(days=days)
+        return _in(match, today, raw)
     if " " not in text:
         index = weekday_index(text)
         if index is not None:
@@ -191,11 +210,38 @@ def _recognize(text: str, today: date, locale: str, raw: str) -> date | None:
     return None
 
 
-def _checked(found: date, today: date, raw: str) -> date:
+def _in(match: re.Match[str], today: date, raw: str) -> date | None:
+    """«через 3 дня», «через -3 дня» (past), «через 1000 дней» (too far), «через год»."""
+    amount_text = match["n"] or "1"
+    if amount_text.lstrip("+-").isdigit():
+        amount = int(amount_text)
+    else:
+        amount = NUMBER_WORDS.get(amount_text)
+    if amount is None:
+        return None
+    unit = match["unit"]
+    if amount < 0:
+        raise UserError("due.error.past_relative", full_dates=True, value=raw)
+    limit = furthest(today)
+    if unit.startswith(("year", "год", "лет", "month", "месяц")):
+        months = amount * (1 if unit.startswith(("month", "месяц")) else 12)
+        if months > 12:
+            raise UserError("due.error.too_far", full_dates=True, value=raw, max=limit)
+        return _add_months(today, months)
+    days = amount * (7 if unit.startswith(("нед", "week")) else 1)
+    if days > (limit - today).days:
+        raise UserError("due.error.too_far", full_dates=True, value=raw, max=limit)
+    return today + timedelta(days=days)
+
+
+def check_due(found: date, today: date, raw: str = "") -> date:
+    """The one limit of a deadline, however it was typed or picked: today … `furthest`."""
     if found < today:
         raise UserError("due.error.past", full_dates=True, value=raw, date=found)
-    if (found - today).days > MAX_AHEAD_DAYS:
-        raise UserError("due.error.too_far", full_dates=True, value=raw, date=found)
+    if found > furthest(today):
+        raise UserError(
+            "due.error.too_far", full_dates=True, value=raw, date=found, max=furthest(today)
+        )
     return found
 
 
@@ -208,7 +254,7 @@ def parse_due(text: str, today: date, locale: str = "ru") -> date:
     found = _recognize(normalized, today, locale, raw)
     if found is None:
         raise UserError("due.error.unknown", full_dates=True, value=raw)
-    return _checked(found, today, raw)
+    return check_due(found, today, raw)
 
 
 def split_due(text: str, today: date, locale: str = "ru") -> tuple[str, date]:
@@ -224,7 +270,7 @@ def split_due(text: str, today: date, locale: str = "ru") -> tuple[str, date]:
             phrase = " ".join(phrase_words).strip()
             found = _deadline_phrase(phrase, today, locale)
             if found is not None:
-                return " ".join(rest).strip(), _checked(found, today, phrase)
+                return " ".join(rest).strip(), check_due(found, today, phrase)
     raise UserError("due.error.missing", full_dates=True)
 
 

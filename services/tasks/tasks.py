@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Member, Task, Team
 from services.common.clock import team_now
-from services.common.dates import parse_due, split_due
+from services.common.dates import check_due, parse_due, split_due
 from services.common.errors import UserError
 from services.team import teams, users
 
@@ -99,7 +99,7 @@ async def create(
     due: date,
     today: date,
     author: Member | None,
-    author_user_id: int,
+    author_user_id: int | None,
     author_is_lead: bool,
     meeting_id: int | None = None,
     kpi_code: str | None = None,
@@ -114,8 +114,7 @@ async def create(
         raise UserError("task.error.no_owner")
     if owner.team_id != team.id or not owner.active:
         raise UserError("task.error.not_member_reply")
-    if due < today:
-        raise UserError("due.error.past", value="", date=due)
+    check_due(due, today)
     if not author_is_lead:
         if author is None:
             raise UserError("task.error.join_first")
@@ -162,8 +161,7 @@ def cancel(task: Task, now: datetime) -> None:
 def move(task: Task, due: date, today: date) -> None:
     if task.status != OPEN:
         raise UserError("task.error.closed")
-    if due < today:
-        raise UserError("due.error.past", value="", date=due)
+    check_due(due, today)
     task.due = due
     task.last_reminded = today
 

@@ -113,10 +113,12 @@ async def test_group_commands_in_private_say_where_they_work(emu, app):
     where /export works instead of «не знаю, чью команду»."""
     await team_ready(emu)
     await say(emu, LEAD, "/start")
-    for command in ("/status", "/members", "/settings", "/lead @anna", "/holiday 01.12"):
+    for command in ("/members", "/settings", "/lead @anna", "/holiday 01.12"):
         reply = plain(await say(emu, ANNA, command))
         assert "в группе команды" in reply, command
+    assert "только ведущие" in plain(await say(emu, ANNA, "/status"))  # a lead's, in private too
     assert "/export в группе команды" in plain(await say(emu, LEAD, "/export"))
+    assert "/status в группе команды" in plain(await say(emu, LEAD, "/status"))
 
 
 async def test_absurd_years_are_refused(emu, app):

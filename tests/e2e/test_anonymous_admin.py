@@ -10,7 +10,7 @@ import logging
 from sqlalchemy import select
 
 from models.db import session_maker
-from models.tables import Holiday, Meeting, Team
+from models.tables import Holiday, Meeting, Member, Task, Team
 from tests.support.app import UNPACED
 from tests.support.logs import problems
 from tests.support.meetings import (
@@ -74,8 +74,18 @@ async def test_an_anonymous_admin_runs_the_meeting_end_to_end(emu, app, caplog) 
     assert "ведёт администратор группы" in plain(card)
     assert "Анна (1 из 3)" in plain(card)
     stale = copy.deepcopy(card)
+    # Tasks for others, as a lead sets them: by @username, and in reply to someone's message.
+    created = await anonymous(emu, "/task @anna обновить креативы до пятницы", "Задача")
+    assert "Задача поставлена: обновить креативы" in plain(created)
     boris = await press(emu, ANNA, card, "Дальше ▶", contains="Слово")
     assert "Борис (2 из 3)" in plain(boris)
+    said = emu.send(BORIS, GROUP, "беру на себя отчёт по лидам")
+    mark = emu.mark()
+    emu.send(LEAD, GROUP, "/task отчёт по лидам через 3 дня", reply_to=said, anonymous=True)
+    created = await emu.wait_for(GROUP, "Задача", after=mark)
+    assert "Задача поставлена: отчёт по лидам" in plain(created)
+    far = await anonymous(emu, "/task @anna план на год через 1000 дней")
+    assert "самый поздний срок" in plain(far)
     vera = await press(emu, BORIS, boris, "Дальше ▶", contains="Слово")
     closing = await press(emu, VERA, vera, "Дальше ▶", contains="Все выступили")
     assert "🏁 Завершить планёрку" in closing.button_texts()
@@ -84,6 +94,18 @@ async def test_an_anonymous_admin_runs_the_meeting_end_to_end(emu, app, caplog) 
     async with session_maker(app.engine)() as s:
         [meeting] = list(await s.scalars(select(Meeting)))
     assert meeting.status == "ended" and meeting.started_by is None
+    async with session_maker(app.engine)() as s:
+        rows = (
+            await s.execute(
+                select(Task.text, Member.user_id, Task.created_by, Task.meeting_id)
+                .join(Member, Member.id == Task.owner_member_id)
+                .order_by(Task.id)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("обновить креативы", ANNA, None, meeting.id),
+        ("отчёт по лидам", BORIS, None, meeting.id),
+    ]
     # The old card's button, pressed after the meeting ended: refused, nothing changes.
     mark = emu.mark()
     query_id = emu.press(ANNA, stale, "Дальше ▶")
@@ -99,7 +121,7 @@ async def test_commands_that_need_a_person_say_so_and_nothing_is_stored(emu, app
     emu.add_bot_to_group(GROUP, LEAD)
     await emu.wait_for(GROUP, "/setup", after=mark)
     await anonymous(emu, "/setup")
-    for command in ("/join", "/task @anna отчёт до пятницы", "/export", "/away 01.12", "/report"):
+    for command in ("/join", "/task отчёт до пятницы", "/export", "/away 01.12", "/report"):
         answer = await anonymous(emu, command)
         assert AS_YOURSELF in plain(answer) and "в личке" in plain(answer), (command, answer)
     # An ordinary message from the anonymous admin is nothing to answer.

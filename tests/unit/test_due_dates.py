@@ -35,6 +35,10 @@ MONDAY = date(2026, 11, 23)
         ("через неделю", date(2026, 11, 30)),
         ("через 2 недели", date(2026, 12, 7)),
         ("через пять дней", date(2026, 11, 28)),
+        ("через месяц", date(2026, 12, 23)),
+        ("через год", date(2027, 11, 23)),
+        ("23.11.2027", date(2027, 11, 23)),
+        ("через 365 дней", date(2027, 11, 23)),
     ],
 )
 def test_russian_deadlines(text, expected):
@@ -81,6 +85,16 @@ def test_a_date_without_year_rolls_into_next_year_only_across_new_year():
         ("20.11", "past"),
         ("01.01.2030", "too_far"),
         ("через 400 дней", "too_far"),
+        ("через 366 дней", "too_far"),
+        ("через 1000 дней", "too_far"),
+        ("через 99999999999999999999 дней", "too_far"),
+        ("через 2 года", "too_far"),
+        ("24.11.2027", "too_far"),
+        ("01.01.2099", "too_far"),
+        ("01.01.0001", "past"),
+        ("01.01.0000", "invalid"),
+        ("через -3 дня", "past_relative"),
+        ("через −3 дня", "past_relative"),
     ],
 )
 def test_refusals_carry_a_reason(text, reason):
@@ -137,3 +151,44 @@ def test_one_no_year_rule_looks_ahead_or_back():
         date(2026, 11, 30),
     )
     assert read_range("вчера", today, ahead=False) is None
+
+
+def test_one_limit_whatever_the_form_and_the_refusal_names_the_furthest_day():
+    from services.common.dates import check_due, furthest
+
+    assert furthest(MONDAY) == date(2027, 11, 23)
+    assert furthest(date(2028, 2, 29)) == date(2029, 2, 28)
+    for text in ("отчёт до 24.11.2027", "отчёт через 366 дней", "отчёт через 53 недели"):
+        with pytest.raises(UserError) as error:
+            split_due(text, MONDAY)
+        assert error.value.key == "due.error.too_far", text
+        assert error.value.params["max"] == date(2027, 11, 23), text
+    assert split_due("отчёт до 23.11.2027", MONDAY) == ("отчёт", date(2027, 11, 23))
+    assert check_due(date(2027, 11, 23), MONDAY) == date(2027, 11, 23)
+    with pytest.raises(UserError) as error:
+        check_due(date(2027, 11, 24), MONDAY)
+    assert error.value.key == "due.error.too_far"
+
+
+@pytest.mark.parametrize("text", ["отчёт через -3 дня", "отчёт через 1000 дней"])
+def test_split_gives_the_real_reason_not_missing(text):
+    with pytest.raises(UserError) as error:
+        split_due(text, MONDAY)
+    assert error.value.key in {"due.error.past_relative", "due.error.too_far"}
+
+
+def test_every_refusal_is_translated():
+    from views.common import error_text
+    from views.i18n import I18n
+
+    i18n = I18n()
+    for locale in ("ru", "en"):
+        t = i18n.get(locale)
+        for text in ("через -3 дня", "через 1000 дней", "24.11.2027", "31.02", "01.11.2026"):
+            with pytest.raises(UserError) as error:
+                parse_due(text, MONDAY, locale)
+            shown = error_text(error.value, t)
+            assert error.value.key not in shown and "{" not in shown, shown
+    with pytest.raises(UserError) as error:
+        parse_due("через 1000 дней", MONDAY, "ru")
+    assert "23 нояб. 2027" in error_text(error.value, i18n.get("ru"))

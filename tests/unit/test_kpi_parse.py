@@ -323,3 +323,32 @@ def test_messages_format_with_real_params() -> None:
 )
 def test_a_unit_word_after_the_number_is_read(text: str, locale: str, value: str) -> None:
     assert parse_number(text, locale) == D(value)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "currency", "misfit"),
+    [
+        ("spend", "12,5 %", "RUB", "percent"),
+        ("spend", "5$", "RUB", "USD"),
+        ("spend", "$5", "RUB", "USD"),
+        ("spend", "5 usd", "RUB", "USD"),
+        ("spend", "5 €", "RUB", "EUR"),
+        ("spend", "5 шт", "RUB", "count"),
+        ("spend", "5 руб", "USD", "RUB"),
+        ("leads", "5 ₽", "RUB", "RUB"),
+        ("margin_pct", "5 ₽", "RUB", "RUB"),
+        ("spend", "5 ₽", "RUB", None),
+        ("spend", "5 р.", "RUB", None),
+        ("spend", "5 руб", "RUB", None),
+        ("spend", "1,2 тыс. руб.", "RUB", None),
+        ("spend", "RUB1,200.50", "RUB", None),
+        ("spend", "5$", "USD", None),
+        ("spend", "1200", "RUB", None),
+        ("margin_pct", "12,5 %", "RUB", None),
+        ("leads", "5 шт", "RUB", None),
+    ],
+)
+def test_a_unit_that_does_not_fit_the_question_is_named(code, text, currency, misfit):
+    from kpi.parsing import unit_mismatch
+
+    assert unit_mismatch(code, text, currency) == misfit
