@@ -38,12 +38,15 @@ DONE = "сохранены"
 
 
 @contextlib.asynccontextmanager
-async def fresh_database(workdir: Path, name: str) -> AsyncIterator[str]:
-    """An empty database: an SQLite file in `workdir`, or — with PLANERKA_BENCH_DATABASE_URL
-    (a PostgreSQL URL) — a new database on that server, dropped afterwards."""
-    server = os.environ.get("PLANERKA_BENCH_DATABASE_URL")
+async def fresh_database(
+    workdir: Path, name: str, server: str | None = None, *, driver: str = "sqlite"
+) -> AsyncIterator[str]:
+    """An empty database: an SQLite file in `workdir` (`driver`: "sqlite" or "sqlite+aiosqlite"),
+    or, on the PostgreSQL `server` (default: PLANERKA_BENCH_DATABASE_URL, when set), a new
+    database there, dropped afterwards."""
+    server = server or os.environ.get("PLANERKA_BENCH_DATABASE_URL")
     if not server:
-        yield f"sqlite:///{workdir / name}.sqlite3"
+        yield f"{driver}:///{workdir / name}.sqlite3"
         return
     url = make_url(normalize_database_url(server))
     database = f"planerka_bench_{name}_{os.getpid()}"

@@ -54,7 +54,7 @@ class Runtime:
     settings: Settings
     bot_username: str = ""
     clock: Callable[[], datetime] = field(default=system_clock)
-    # One planner tick at a time in this process (across replicas: services/common/locks.py).
+    # One planner tick at a time in this process (replicas: the due moments' lease keeps apart).
     planner_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # Who is a group admin, asked of Telegram at most every few seconds (handlers/common/leads.py).
     admins: AdminCache = field(default_factory=AdminCache, repr=False)

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.delivery import to_group
 from core.runtime import Runtime
-from jobs.loop import per_team
 from models.tables import Team
 from services.common import postlog
 from services.meeting import meetings
@@ -94,6 +93,3 @@ def dashboard_link(runtime: Runtime, team: Team, t: Translator) -> InlineKeyboar
     return webapp_view.group_link(
         settings.webapp_url, settings.webapp_name, runtime.bot_username, team.id, t
     )
-
-
-run_due = per_team("agenda", post_agenda)

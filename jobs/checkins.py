@@ -27,7 +27,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.delivery import fan_out
 from core.runtime import Runtime
-from jobs.loop import per_team
 from models.tables import Answer, Checkin, Collection, Member, Team, User
 from services.checkins import flow as checkins
 from services.checkins.flow import ASKING, DONE, OPEN, PENDING, Flow
@@ -339,6 +338,3 @@ async def resume(
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-run_due = per_team("check-ins", team_due)

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.delivery import to_group
 from core.runtime import Runtime
 from jobs.agenda import dashboard_link
-from jobs.loop import per_team
 from models.tables import Member, Team
 from services.common import postlog
 from services.reports.digest import LATE_AFTER
@@ -121,6 +120,3 @@ async def _has_members(session: AsyncSession, team: Team) -> bool:
         .where(Member.team_id == team.id, Member.active.is_(True))
     )
     return bool(await session.scalar(query))
-
-
-run_due = per_team("digest", post_due)

@@ -29,6 +29,7 @@ from taskiq import AsyncBroker, InMemoryBroker, SimpleRetryMiddleware
 from taskiq.api import run_receiver_task
 
 from core.runtime import Runtime
+from models.tables import Team
 from services.schedule import moments as due_moments
 
 log = logging.getLogger(__name__)
@@ -40,13 +41,15 @@ TeamJob = Callable[[Runtime, int, datetime], Awaitable[object]]
 
 def team_jobs() -> dict[str, TeamJob]:
     """Each due kind's job: `job(runtime, team_id, now)`."""
-    from jobs import agenda, checkins, digest, monthly
+    from jobs import agenda, checkins, digest, meeting, monthly, tasks
 
     return {
         due_moments.COLLECTION: checkins.team_due,
         due_moments.DIGEST: digest.post_due,
         due_moments.AGENDA: agenda.post_agenda,
         due_moments.MONTHLY: monthly.post_due,
+        due_moments.MEETING: meeting.team_due,
+        due_moments.TASKS: tasks.team_due,
     }
 
 
@@ -123,6 +126,17 @@ class Engine:
         runtime = self.runtime
         catch_up = timedelta(hours=runtime.settings.catch_up_hours)
         due = set(kinds)
+        async with runtime.sessionmaker() as session:
+            team = await session.get(Team, team_id)
+            paused = team is None or team.paused
+        if paused:  # paused meanwhile: only a running meeting is still closed
+            due &= {due_moments.MEETING, due_moments.REFRESH}
+            if due_moments.REFRESH in due:
+                due = {due_moments.MEETING}
+            if not due:
+                async with runtime.sessionmaker() as session:
+                    await due_moments.recompute(session, team_id, runtime.now(), catch_up)
+                return
         if due_moments.REFRESH in due:
             async with runtime.sessionmaker() as session:
                 moments = await due_moments.recompute(

@@ -1,10 +1,10 @@
-"""Scheduled work, derived from the database.
-
-One APScheduler job, the planner tick, runs every `interval` seconds. Each feature contributes
-a periodic function `(runtime, now) -> None` that looks at the teams' rows, decides what is due
-(collection opening, reminders, the digest, the agenda, task reminders...) and claims it in the
-post log before doing it. So a settings change needs no job rebuild, a post missed while the bot
-was down is caught up on the next tick, and two replicas never post the same thing twice.
+"""The planner tick: one APScheduler job that runs every `interval` seconds and runs the periodic
+functions `(runtime, now) -> None` — the due-moments pass (jobs/engine.py), which takes what is
+due from the stored moments with one indexed, leasing UPDATE and queues each team's share as a
+task. The lease is what keeps two replicas from taking the same work, so no lock is held across
+processes; each job claims its post in the post log before doing it, so a settings change
+needs no job rebuild, a post missed while the bot was down is caught up on the next tick, and
+nothing is posted twice.
 """
 
 from __future__ import annotations
@@ -17,45 +17,26 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from core.runtime import Runtime
-from services.common import locks
-from services.team import teams
 
 log = logging.getLogger(__name__)
 
 PeriodicJob = Callable[[Runtime, datetime], Awaitable[None]]
-TeamJob = Callable[[Runtime, int, datetime], Awaitable[object]]
 
 
-def per_team(what: str, job: TeamJob) -> PeriodicJob:
-    """A periodic function that runs `job(runtime, team_id, now)` for every team that isn't
-    paused; one team's failure is logged and doesn't stop the others."""
+async def tick(
+    runtime: Runtime, jobs: Sequence[PeriodicJob] | None = None, *, wait: bool = True
+) -> bool:
+    """Run every job once (by default the planner's: the due-moments pass). One tick at a time
+    in the process: with wait=False (the planner's own) a tick that finds another one running
+    is skipped (False); a demo's or a test's waits for it. Across processes nothing is held:
+    the pass leases what it takes."""
+    if jobs is None:
+        from jobs import periodic_jobs
 
-    async def run(runtime: Runtime, now: datetime) -> None:
-        async with runtime.sessionmaker() as session:
-            team_ids = await teams.active_ids(session)
-        for team_id in team_ids:
-            try:
-                await job(runtime, team_id, now)
-            except Exception:
-                log.exception("%s of team %s failed", what, team_id)
-
-    run.__qualname__ = f"per_team({what})"
-    return run
-
-
-async def tick(runtime: Runtime, jobs: Sequence[PeriodicJob], *, wait: bool = True) -> bool:
-    """Run every job once. One tick at a time in the process and across replicas (a PostgreSQL
-    advisory lock): with wait=False a tick that finds another one running is skipped (False);
-    the next one catches up. So a job never races a copy of itself."""
+        jobs = periodic_jobs()
     if not wait and runtime.planner_lock.locked():
         return False
-    async with (
-        runtime.planner_lock,
-        locks.exclusive(runtime.sessionmaker, locks.PLANNER, wait=wait) as held,
-    ):
-        if not held:
-            log.debug("tick skipped: another replica is running the planner")
-            return False
+    async with runtime.planner_lock:
         now = runtime.now()
         for job in jobs:
             try:
@@ -80,7 +61,7 @@ class Planner:
             kwargs={"wait": False},
             id="planner:tick",
             replace_existing=True,
-            max_instances=1,
+            max_instances=1,  # one tick at a time in the process; the lease does the rest
             coalesce=True,
             next_run_time=datetime.now(UTC),
         )

@@ -1,6 +1,6 @@
 """Running a meeting in the group: giving the floor, closing with the minutes, and the
 periodic part (the speaker's gentle nudge, closing a meeting nobody ended at the end of its day).
-Used by the meeting handlers and by the planner tick alike."""
+Used by the meeting handlers and by the due-moments pass (kind "meeting") alike."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.delivery import to_group
 from core.runtime import Runtime
 from jobs import agenda as agenda_job
+from models.due import MEETING, RUNNING_KIND
 from models.tables import Meeting, Member, Team
 from services.common.clock import team_today
 from services.meeting import meetings
@@ -125,37 +126,26 @@ async def post_held_minutes(bot: Bot, session: AsyncSession, team: Team, t: Tran
     return posted
 
 
-async def run_due(runtime: Runtime, now: datetime) -> None:
-    """Nudges a speaker whose time box is over (once) and closes meetings left running
-    past 23:59 of their day, with their minutes."""
-    async with runtime.sessionmaker() as session:
-        running = await meetings.all_running(session)
-        ids = [(team.id, meeting.id) for team, meeting in running]
-    for team_id, meeting_id in ids:
-        async with runtime.sessionmaker() as session:
-            team = await session.get_one(Team, team_id)
-            meeting = await session.get_one(Meeting, meeting_id)
-            if meeting.status != meetings.RUNNING:
-                continue
-            t = runtime.i18n.get(team.locale)
-            try:
-                if meetings.left_running(meeting, team, now):
-                    await close(
-                        runtime.bot,
-                        session,
-                        team,
-                        meeting,
-                        t,
-                        now,
-                        auto=True,
-                        link=agenda_job.dashboard_link(runtime, team, t),
-                    )
-                    continue
-                await nudge(runtime.bot, session, team, meeting, t, now)
-            except TelegramAPIError:
-                log.exception(
-                    "meeting %s of team %s: the group can't be reached", meeting_id, team_id
-                )
+async def team_due(runtime: Runtime, team_id: int, now: datetime) -> str:
+    """The team's running meeting, when its moment comes: nudges a speaker whose time box is
+    over (once), or closes it with its minutes when it is left running past 23:59 of its day."""
+    async with runtime.sessionmaker(info={RUNNING_KIND: MEETING}) as session:
+        team = await session.get(Team, team_id)
+        meeting = None if team is None else await meetings.running(session, team.id)
+        if team is None or meeting is None:
+            return "no meeting running"
+        t = runtime.i18n.get(team.locale)
+        try:
+            if meetings.left_running(meeting, team, now):
+                link = agenda_job.dashboard_link(runtime, team, t)
+                await close(runtime.bot, session, team, meeting, t, now, auto=True, link=link)
+                return "closed at the end of its day"
+            if await nudge(runtime.bot, session, team, meeting, t, now):
+                return "speaker nudged"
+        except TelegramAPIError:
+            log.exception("meeting %s of team %s: the group can't be reached", meeting.id, team_id)
+            return "the group can't be reached"
+    return "nothing due"
 
 
 async def nudge(

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.delivery import to_group
 from core.runtime import Runtime
 from jobs import digest as digest_job
-from jobs.loop import per_team
 from models.tables import Team, User
 from services.common import postlog
 from services.reports import digest as digest_data
@@ -100,6 +99,3 @@ async def post_due(runtime: Runtime, team_id: int, now: datetime) -> bool:
                 except TelegramAPIError as error:
                     log.warning("monthly report to %s not delivered: %s", user_id, error)
         return True
-
-
-run_due = per_team("monthly report", post_due)

@@ -1,5 +1,6 @@
 """Task messages in private chat: the owner told when a task is set, and the reminders (the
-morning of the due date, then daily while overdue, at most one a day) sent by the planner tick."""
+morning of the due date, then daily while overdue, at most one a day) sent when the team's
+"tasks" due moment comes (services/schedule/moments.py)."""
 
 from __future__ import annotations
 
@@ -45,25 +46,27 @@ async def _send_private(bot: Bot, user: User, text: str, keyboard, session) -> b
     return True
 
 
-async def run_due(runtime: Runtime, now: datetime) -> None:
-    """Each team's reminders: due today (from 09:00 team time) and overdue, once a day each."""
+async def team_due(runtime: Runtime, team_id: int, now: datetime) -> int:
+    """The team's task reminders, when its moment comes: due today (from 09:00 team time) and
+    overdue, once a day each. Returns how many went out."""
     async with runtime.sessionmaker() as session:
-        team_ids = await task_service.teams_with_reminders(session, now)
-    for team_id in team_ids:
-        async with runtime.sessionmaker() as session:
-            team = await session.get_one(Team, team_id)
-            due = await task_service.due_reminders(session, team, now)
-            if not due:
+        team = await session.get(Team, team_id)
+        if team is None:
+            return 0
+        due = await task_service.due_reminders(session, team, now)
+        if not due:
+            return 0
+        await session.commit()  # marked reminded first: at most one a day, even on a crash
+        today = team_today(now, team.timezone)
+        owners = await task_service.members_by_id(session, due)
+        sent = 0
+        for task in due:
+            user = owners[task.owner_member_id].user
+            if user.blocked:
                 continue
-            await session.commit()  # marked reminded first: at most one a day, even on a crash
-            today = team_today(now, team.timezone)
-            owners = await task_service.members_by_id(session, due)
-            for task in due:
-                user = owners[task.owner_member_id].user
-                if user.blocked:
-                    continue
-                t = runtime.i18n.for_user(user, team)
-                keyboard = task_keyboard(task, t, can_cancel=task.created_by == user.id)
-                await _send_private(
-                    runtime.bot, user, reminder_text(task, team, t, today), keyboard, session
-                )
+            t = runtime.i18n.for_user(user, team)
+            keyboard = task_keyboard(task, t, can_cancel=task.created_by == user.id)
+            sent += await _send_private(
+                runtime.bot, user, reminder_text(task, team, t, today), keyboard, session
+            )
+        return sent

@@ -49,14 +49,11 @@ def _panel(ax, chart: ChannelChart, metric: ChannelMetric) -> None:
                 fontsize=style.SMALL, color=style.INK, fontweight="bold")  # fmt: skip
     if metric.reference is not None:
         ax.axvline(metric.reference, color=style.INK, linestyle=(0, (5, 3)), linewidth=1.4)
-    ax.set_title(metric.title, loc="left", fontsize=style.LABEL, fontweight="bold",
-                 color=style.INK, pad=6)  # fmt: skip
-    ax.set_yticks(ys)
-    ax.set_yticklabels(chart.channels, fontsize=style.TICK)
+    style.axes_title(ax, metric.title, fontsize=style.LABEL, fontweight="bold", color=style.INK)
+    style.tick_labels(ax, "y", ys, chart.channels)
     ax.set_xticks([])
     ax.set_xlim(low * 1.1 if low < 0 else 0, top * 1.55)
     ax.set_ylim(-0.6, len(ys) - 0.4)
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color(style.GREY)
-    ax.tick_params(length=0, colors=style.INK)

@@ -64,13 +64,11 @@ def _draw(fig: Figure, chart: PlanFactChart, layout: list) -> None:
     ax.set_xlim(0, XMAX)
     ax.set_ylim(y + 0.4, 1.3)
     ax.set_yticks([])
-    ax.set_xticks([0, 50, 100])
-    ax.xaxis.set_major_formatter(lambda v, _pos: style.percent(v, chart.locale))
+    style.tick_labels(ax, "x", [0, 50, 100], [style.percent(v, chart.locale) for v in (0, 50, 100)])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_bounds(0, CAP)
     ax.spines["bottom"].set_color(style.GREY)
-    ax.tick_params(labelsize=style.TICK, length=0)
     _legend(ax, chart)
 
 

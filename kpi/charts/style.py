@@ -7,6 +7,7 @@ simply dropped once its PNG is written (clearing it would rebuild every Axes fir
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Callable, Sequence
@@ -20,7 +21,9 @@ matplotlib.use("Agg")
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 from PIL import Image
 
 # Okabe & Ito (2008), the palette for colour vision deficiencies.
@@ -136,14 +139,57 @@ HEADER_IN = 0.85
 HEADER = Row(HEADER_IN)
 
 
+def axes_title(ax: Axes, text: str, *, loc: str = "left", pad: float = 6, **kw: object) -> None:
+    """What `ax.set_title(text, loc=…, pad=…)` draws, as a plain text artist: the same place
+    (`pad` points over the axes' top, on its baseline) without the title's layout pass (it
+    measures every tick label of the axes on each draw to see whether the title must move)."""
+    offset = ScaledTranslation(0, pad / 72, ax.figure.dpi_scale_trans)
+    ax.text(0.0 if loc == "left" else 1.0, 1.0, text, ha=loc, va="baseline",
+            transform=ax.transAxes + offset, clip_on=False, **kw)  # fmt: skip
+
+
+TICK_PAD = 3.5  # points between an axes' edge and its tick labels (matplotlib's default pad)
+
+
+def tick_labels(
+    ax: Axes,
+    axis: str,
+    positions: Sequence[float],
+    labels: Sequence[str],
+    *,
+    size: float = TICK,
+    grid: bool = False,
+) -> None:
+    """Tick labels (and, with `grid`, the light grid lines) as plain artists, where matplotlib's
+    own ticks would put them: a tick is five artists with a layout pass each, and on a chart
+    of four panels they were half its drawing time. The axis itself is left without ticks."""
+    fig = ax.figure
+    if axis == "x":
+        ax.set_xticks([])
+        offset = ScaledTranslation(0, -TICK_PAD / 72, fig.dpi_scale_trans)
+        where = ax.get_xaxis_transform() + offset
+        for x, label in zip(positions, labels, strict=True):
+            ax.text(x, 0, label, ha="center", va="top", fontsize=size, color=INK,
+                    transform=where, clip_on=False)  # fmt: skip
+        return
+    ax.set_yticks([])
+    offset = ScaledTranslation(-TICK_PAD / 72, 0, fig.dpi_scale_trans)
+    where = ax.get_yaxis_transform() + offset
+    for y, label in zip(positions, labels, strict=True):
+        ax.text(0, y, label, ha="right", va="center_baseline", fontsize=size, color=INK,
+                transform=where, clip_on=False)  # fmt: skip
+    if grid and positions:
+        segments = [[(0, y), (1, y)] for y in positions]
+        where = ax.get_yaxis_transform()
+        lines = LineCollection(segments, colors=LIGHT, linewidths=1, transform=where, zorder=0.5)
+        ax.add_collection(lines, autolim=False)
+
+
 def plain_axes(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color(GREY)
     ax.spines["bottom"].set_color(GREY)
-    ax.tick_params(labelsize=TICK, colors=INK, length=0)
-    ax.grid(axis="y", color=LIGHT, linewidth=1)
-    ax.set_axisbelow(True)
 
 
 def empty_axes(ax: Axes, message: str) -> None:
@@ -163,6 +209,7 @@ def nan_series(values: Sequence[float | None]) -> list[float]:
     return [v if v is not None and math.isfinite(v) else math.nan for v in values]
 
 
+@functools.lru_cache(maxsize=4096)
 def compact(value: float, locale: str) -> str:
     """An axis tick: 2,1 / 850 / 1,5 тыс. / 1.5K (float noise rounded away)."""
     if abs(value) < 1000:
@@ -170,6 +217,7 @@ def compact(value: float, locale: str) -> str:
     return format_compact_decimal(value, format_type="short", locale=locale, fraction_digits=1)
 
 
+@functools.lru_cache(maxsize=1024)
 def percent(value: float, locale: str) -> str:
     """An axis tick in percent, value 100 meaning 100 %."""
     return format_percent(value / 100, locale=locale)

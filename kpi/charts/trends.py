@@ -66,7 +66,7 @@ def _panel(ax, panel: TrendPanel, chart: TrendChart) -> None:
         if _joint(panel)
         else (f"{panel.title}: {panel.last_label}")
     )
-    ax.set_title(title, loc="left", fontsize=style.LABEL, fontweight="bold", color=style.INK, pad=6)
+    style.axes_title(ax, title, fontsize=style.LABEL, fontweight="bold", color=style.INK)
     if not present:
         ax.set_axis_off()
         ax.text(0, 0.5, chart.no_data, ha="left", va="center", fontsize=style.SMALL,
@@ -78,19 +78,20 @@ def _panel(ax, panel: TrendPanel, chart: TrendChart) -> None:
         ax.plot([last], [values[last]], marker="o", markersize=12, color=style.BLUE, zorder=4)
     if panel.target is not None:
         ax.axhline(panel.target, color=style.VERMILLION, linestyle=(0, (6, 3)), linewidth=2.4)
-        ax.set_title(f"- - {panel.target_label}", loc="right", fontsize=style.SMALL,
-                     color=style.VERMILLION, pad=8)  # fmt: skip
+        style.axes_title(ax, f"- - {panel.target_label}", loc="right", pad=8,
+                         fontsize=style.SMALL, color=style.VERMILLION)  # fmt: skip
     bounds = [*present, *([panel.target] if panel.target is not None else [])]
     low, high = min(bounds), max(bounds)
     span = (high - low) or abs(high) or 1.0
     bottom = 0.0 if low >= 0 and low - 0.25 * span <= 0 else low - 0.15 * span
-    ax.set_ylim(bottom, high + 0.25 * span)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
-    ax.yaxis.set_major_formatter(lambda v, _pos: style.compact(v, chart.locale))
+    top = high + 0.25 * span
+    ax.set_ylim(bottom, top)
+    ticks = [v for v in MaxNLocator(nbins=4).tick_values(bottom, top) if bottom <= v <= top]
+    labels = [style.compact(v, chart.locale) for v in ticks]
+    style.tick_labels(ax, "y", ticks, labels, grid=True)
     ax.set_xlim(-0.4, len(xs) - 0.6)
     shown = _shown(len(xs))
-    ax.set_xticks(shown)
-    ax.set_xticklabels([chart.periods[i] for i in shown], fontsize=style.TICK)
+    style.tick_labels(ax, "x", shown, [chart.periods[i] for i in shown])
 
 
 def _shown(count: int) -> list[int]:

@@ -20,9 +20,6 @@ def lock_key(name: str) -> int:
     return zlib.crc32(f"planerka:{name}".encode()) | (0x504C4E << 32)
 
 
-PLANNER = lock_key("planner")
-
-
 def uses_postgresql(sessionmaker: async_sessionmaker) -> bool:
     bind = sessionmaker.kw.get("bind")
     return bind is not None and bind.dialect.name == "postgresql"

@@ -305,8 +305,3 @@ async def minutes_readers(session: AsyncSession, team: Team, meeting: Meeting) -
         return []
     users = await session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))
     return [u for u in users if u.started and not u.blocked]
-
-
-async def all_running(session: AsyncSession) -> list[tuple[Team, Meeting]]:
-    query = select(Team, Meeting).join(Meeting, Meeting.running_team_id == Team.id)
-    return [(team, meeting) for team, meeting in await session.execute(query)]

@@ -4,9 +4,14 @@ not the number of teams).
 
 Kinds: "collection" (the opening, the reminder, and a sweep every SWEEP while collection is
 open: newcomers, members back from time off, a question that never went out), "digest",
-"agenda", "monthly"; and "refresh": the team's moments must be computed again. A refresh is
-asked for by the database layer itself (models/due.py): whenever a team row (its settings,
-pause, registration), a holiday or a membership changes, the same flush marks the team.
+"agenda", "monthly" (from the team's rhythm); "meeting" (while a meeting runs: the current
+speaker's nudge, or the close at 23:59 of its day) and "tasks" (the next morning an open task
+is due a reminder), from the rows themselves, and kept only while there is one; and "refresh":
+the team's moments must be computed again. A refresh is asked for by the database layer itself
+(models/due.py): whenever a team row (its settings, pause, registration), a holiday or a
+membership changes, the same flush marks the team. A meeting started, advanced or ended, and
+a task created, done, re-dated or reassigned, make that kind due at once (its job finds
+nothing to do, or does it, and its next moment is computed after).
 
 The pass takes what is due with one UPDATE that leases it (due_at moves LEASE ahead), so two
 replicas never take the same moment, and a moment whose job died is taken again after the
@@ -20,15 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.due import EPOCH, REFRESH, upsert_moments
-from models.tables import DueMoment, PostLog, Team
+from models.due import EPOCH, MEETING, REFRESH, TASKS, upsert_moments
+from models.tables import DueMoment, Meeting, MeetingSpeaker, Member, PostLog, Task, Team
 from services.common import postlog
-from services.common.clock import team_today
+from services.common.clock import team_now, team_today
 from services.team import rhythm
 from services.team.schedule import schedule_of
 
@@ -36,7 +41,11 @@ COLLECTION = "collection"
 DIGEST = "digest"
 AGENDA = "agenda"
 MONTHLY = "monthly"
-KINDS = (COLLECTION, DIGEST, AGENDA, MONTHLY)  # the order a team's due work runs in
+RHYTHM_KINDS = (COLLECTION, DIGEST, AGENDA, MONTHLY)  # from the team's settings and holidays
+ROW_KINDS = (MEETING, TASKS)  # from the team's running meeting and open tasks
+KINDS = (COLLECTION, DIGEST, AGENDA, MONTHLY, MEETING, TASKS)  # the order due work runs in
+TASK_REMIND_AT = time(9, 0)  # services/tasks/tasks.REMIND_AT
+MEETING_END_OF_DAY = time(23, 59)  # services/meeting/meetings.END_OF_DAY
 
 SWEEP = timedelta(minutes=1)
 LEASE = timedelta(minutes=10)
@@ -124,6 +133,46 @@ def next_moment(
     return min(found, default=now + IDLE)
 
 
+async def meeting_moment(session: AsyncSession, team: Team) -> datetime | None:
+    """While a meeting runs: the current speaker's nudge (not sent yet) or its day's 23:59
+    close, whichever is first; None when none runs."""
+    meeting = await session.scalar(select(Meeting).where(Meeting.running_team_id == team.id))
+    if meeting is None:
+        return None
+    started = team_now(meeting.started_at, team.timezone)
+    found = [datetime.combine(started.date(), MEETING_END_OF_DAY, started.tzinfo)]
+    speaker = await session.scalar(
+        select(MeetingSpeaker).where(
+            MeetingSpeaker.meeting_id == meeting.id,
+            MeetingSpeaker.position == meeting.position,
+            MeetingSpeaker.status == "current",
+            MeetingSpeaker.nudged.is_(False),
+            MeetingSpeaker.started_at.is_not(None),
+        )
+    )
+    if speaker is not None:
+        found.append(speaker.started_at + timedelta(seconds=team.speaker_seconds))
+    return min(found)
+
+
+async def tasks_moment(session: AsyncSession, team: Team) -> datetime | None:
+    """The next reminder of the team's open tasks: 09:00 team time of the first day one is
+    due (its due date, or the day after it was last reminded); None without open tasks."""
+    rows = await session.execute(
+        select(Task.due, Task.last_reminded)
+        .join(Member, Member.id == Task.owner_member_id)
+        .where(Task.team_id == team.id, Task.status == "open", Member.active.is_(True))
+    )
+    days = [
+        max(due, reminded + timedelta(days=1)) if reminded is not None else due
+        for due, reminded in rows
+    ]
+    if not days:
+        return None
+    tz = team_now(EPOCH, team.timezone).tzinfo
+    return datetime.combine(min(days), TASK_REMIND_AT, tz)
+
+
 async def take_due(session: AsyncSession, now: datetime) -> dict[int, list[str]]:
     """What is due now, leased to the caller: {team_id: kinds} (one indexed UPDATE)."""
     result = await session.execute(
@@ -169,15 +218,20 @@ async def recompute(
     refresh: bool = False,
 ) -> dict[str, datetime]:
     """Stores the team's next moments: for the kinds that just `ran`, the next one after now;
-    with `refresh`, every kind's (a window open now counts as due now). A paused or deleted
-    team keeps none (unpausing asks for a refresh)."""
+    with `refresh`, every kind's (a window open now counts as due now). A deleted team keeps
+    none, a paused one only its running meeting's (unpausing asks for a refresh)."""
     team = await session.get(Team, team_id)
-    if team is None or team.paused:
+    if team is None:
         await session.execute(delete(DueMoment).where(DueMoment.team_id == team_id))
         await session.commit()
         return {}
     ran = set(ran)
-    kinds = [k for k in KINDS if k in ran or refresh]
+    if team.paused:  # only a meeting still running is closed (its minutes go to the leads)
+        await session.execute(
+            delete(DueMoment).where(DueMoment.team_id == team_id, DueMoment.kind != MEETING)
+        )
+        ran &= {MEETING}
+    kinds = [k for k in RHYTHM_KINDS if (k in ran or refresh) and not team.paused]
     stored: dict[str, datetime] = {}
     if kinds:
         schedule = await schedule_of(session, team)  # opened collections keep their moments
@@ -189,6 +243,21 @@ async def recompute(
             )
         for kind, at in await _undone_claims(session, team_id, ran, now):
             stored[kind] = min(stored[kind], at + postlog.LEASE + timedelta(seconds=1))
+    gone: list[str] = []
+    for kind in ROW_KINDS:
+        if (kind in ran or refresh) and not (team.paused and kind != MEETING):
+            at = await (meeting_moment if kind == MEETING else tasks_moment)(session, team)
+            if at is None:
+                gone.append(kind)
+            else:
+                stored[kind] = at
+    if gone:
+        await session.execute(
+            delete(DueMoment).where(
+                DueMoment.team_id == team_id, DueMoment.kind.in_(gone), DueMoment.due_at > EPOCH
+            )
+        )
+    if stored:
         rows = [{"team_id": team_id, "kind": k, "due_at": at} for k, at in stored.items()]
         await session.execute(upsert_moments(session.bind.dialect.name, rows))
     if refresh:  # a refresh asked for meanwhile (due at EPOCH) stays

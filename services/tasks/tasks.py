@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Member, Task, Team
@@ -232,24 +232,6 @@ def completion(tasks: Sequence[Task], today: date) -> Completion:
         overdue=sum(is_overdue(t, today) for t in still_open),
         cancelled=sum(t.status == CANCELLED for t in tasks),
     )
-
-
-async def teams_with_reminders(session: AsyncSession, now: datetime) -> list[int]:
-    """Teams (not paused) that may have a reminder due: one query for the planner's tick.
-    No time zone's date is past UTC's date + 1, so that bounds 'due today or overdue'."""
-    horizon = now.astimezone(UTC).date() + timedelta(days=1)
-    query = (
-        select(Task.team_id)
-        .join(Team, Team.id == Task.team_id)
-        .where(
-            Team.paused.is_(False),
-            Task.status == OPEN,
-            Task.due <= horizon,
-            or_(Task.last_reminded.is_(None), Task.last_reminded < horizon),
-        )
-        .distinct()
-    )
-    return list(await session.scalars(query))
 
 
 async def due_reminders(session: AsyncSession, team: Team, now: datetime) -> list[Task]:

@@ -17,7 +17,6 @@ from aiogram.types import BufferedInputFile, InputMediaPhoto
 from sqlalchemy import select
 
 from demo.scenario import join_team
-from jobs import meeting as meeting_flow
 from jobs import periodic_jobs
 from jobs.loop import tick
 from models.db import session_maker
@@ -207,7 +206,7 @@ async def test_minutes_reach_the_leads_and_the_group_once_when_the_bot_is_back(e
 
     clock.set(MIDNIGHT)
     mark = emu.mark()
-    await tick(app.runtime, [meeting_flow.run_due])
+    await tick(app.runtime)
     held = await emu.wait_for(LEAD, "меня удалили из группы", after=mark)
     assert "Протокол планёрки" in plain(held) and "Маркетинг" in plain(held)
     await emu.wait_idle()

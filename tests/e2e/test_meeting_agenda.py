@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from jobs import agenda as agenda_job
 from jobs.loop import tick
 from kpi import format_period
 from models.db import session_maker
@@ -25,7 +24,7 @@ BOT_SETTINGS = UNPACED
 
 async def tick_at(app, clock, moment: datetime) -> None:
     clock.set(moment)
-    await tick(app.runtime, [agenda_job.run_due])
+    await tick(app.runtime)
 
 
 def agendas_after(emu, mark: int) -> list:

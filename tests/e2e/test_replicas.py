@@ -1,5 +1,6 @@
-"""Replicas: planner ticks run one at a time (in a process, and across processes through a
-PostgreSQL advisory lock), and two real bot processes in webhook mode sharing one PostgreSQL
+"""Replicas: planner ticks run one at a time in a process; two replicas' due-moments passes take
+each moment once (no lock across processes: the lease); and two
+real bot processes in webhook mode sharing one PostgreSQL
 lose nothing and repeat nothing when the one broadcasting the questions is killed (SIGKILL).
 
 `python -m tests.e2e.test_replicas replica ...` is the replica process the test starts: the real
@@ -21,14 +22,15 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 
 from core.config import Settings
 from core.runtime import ManualClock, Runtime
 from jobs.loop import tick
-from models.db import create_engine, session_maker
-from models.tables import Answer, Checkin, Member, MemberRole, Team, User
+from models.db import create_engine, migrate, session_maker
+from models.tables import Answer, Checkin, DueMoment, Member, MemberRole, Team, User
 from services.checkins import flow as checkins
+from services.schedule import moments
 from tests.support.app import PG_URL, REDIS_URL, TOKEN
 from tests.support.webhook import Pusher, free_port
 from tgemu import TelegramEmulator
@@ -89,27 +91,32 @@ async def test_ticks_in_one_process_run_one_at_a_time(database_url: str) -> None
     await engine.dispose()
 
 
-async def test_replicas_take_turns_through_the_advisory_lock(database_url: str) -> None:
+async def test_two_replicas_passes_take_each_due_moment_once(database_url: str) -> None:
+    """No planner lock: the passes of two replicas at once lease disjoint shares of what is
+    due (one UPDATE ... RETURNING each), and together all of it."""
     needs_postgresql()
     (one, engine_one), (two, engine_two) = runtime_for(database_url), runtime_for(database_url)
-    inside, release = asyncio.Event(), asyncio.Event()
-    ran: list[str] = []
+    await migrate(engine_one)
+    now = datetime(2026, 11, 30, 9, 30, tzinfo=MSK)
+    async with one.sessionmaker() as s:
+        await s.execute(
+            insert(Team),
+            [{"chat_id": -(i + 1), "title": "T", "anchor_date": WEEK, "join_token": f"r{i}"}
+             for i in range(200)],
+        )  # fmt: skip
+        ids = list(await s.scalars(select(Team.id)))
+        await s.execute(delete(DueMoment))
+        rows = [{"team_id": i, "kind": k, "due_at": now} for i in ids for k in ("digest", "tasks")]
+        await s.execute(insert(DueMoment), rows)
+        await s.commit()
 
-    async def hold(_: Runtime, __: datetime) -> None:
-        inside.set()
-        await release.wait()
+    async def take(runtime: Runtime) -> dict[int, list[str]]:
+        async with runtime.sessionmaker() as s:
+            return await moments.take_due(s, now)
 
-    async def job(_: Runtime, __: datetime) -> None:
-        ran.append("two")
-
-    first = asyncio.create_task(tick(one, [hold]))
-    await inside.wait()
-    assert await tick(two, [job], wait=False) is False
-    assert ran == []
-    release.set()
-    await first
-    assert await tick(two, [job], wait=False) is True
-    assert ran == ["two"]
+    first, second = await asyncio.gather(take(one), take(two))
+    taken = [(t, k) for share in (first, second) for t, ks in share.items() for k in ks]
+    assert len(taken) == len(rows) == len(set(taken))
     await engine_one.dispose()
     await engine_two.dispose()
 
