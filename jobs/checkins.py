@@ -86,10 +86,6 @@ def reachable(user: User) -> bool:
     return user.started and not user.blocked
 
 
-async def many_teams(session: AsyncSession, user: User) -> bool:
-    return len(await teams.teams_of(session, user)) > 1
-
-
 async def ask_members(
     runtime: Runtime, session: AsyncSession, team: Team, collection: Collection, now: datetime
 ) -> None:
