@@ -49,6 +49,18 @@ OPEN = (ASKING, EDITING)
 HISTORY_DAYS = 400
 
 
+@dataclass(frozen=True)
+class Stored:
+    """An answer as a flow needs it: its value (None: «нет данных») and whether it was late."""
+
+    value: Decimal | None
+    late: bool = False
+
+
+ANSWERS = Answer.__table__
+CHECKINS = Checkin.__table__
+
+
 @dataclass
 class Flow:
     """One member's check-in for one period, with what it needs to ask and check answers."""
@@ -58,7 +70,7 @@ class Flow:
     collection: Collection
     checkin: Checkin
     inputs: tuple[kpi.Input, ...]
-    answers: dict[str, Answer]
+    answers: dict[str, Stored]
     history: dict[str, list[Decimal]] = field(default_factory=dict)  # newest first, no None
     holidays: frozenset[date] = frozenset()
     teams: int = 1  # how many teams the person is an active member of
@@ -315,25 +327,17 @@ def _holidays(text: str | None) -> frozenset[date]:
 
 @functools.cache
 def _answers_query() -> Select:
-    """The answers of members (`members`) from `first` to `last`: the Answer itself for the
-    periods in `starts`, only the value for earlier ones (built once: bound parameters)."""
-    current = aliased(Answer)
+    """The answers of members (`members`) from `first` to `last`, only the columns a flow needs
+    (built once: bound parameters)."""
+    a = ANSWERS.c
     return (
-        select(Answer.member_id, Answer.period_start, Answer.input_code, Answer.value, current)
-        .outerjoin(
-            current,
-            and_(
-                current.id == Answer.id,
-                current.period_start.in_(bindparam("starts", expanding=True)),
-            ),
-        )
+        select(a.member_id, a.period_start, a.input_code, a.value, a.late)
         .where(
-            Answer.member_id.in_(bindparam("members", expanding=True)),
-            Answer.period_start <= bindparam("last"),
-            Answer.period_start >= bindparam("first"),
+            a.member_id.in_(bindparam("members", expanding=True)),
+            a.period_start <= bindparam("last"),
+            a.period_start >= bindparam("first"),
         )
-        .order_by(Answer.period_start.desc())
-        .execution_options(populate_existing=True)
+        .order_by(a.period_start.desc())
     )
 
 
@@ -348,18 +352,17 @@ async def _flows_of(session: AsyncSession, rows: Sequence[Row]) -> list[Flow]:
         _answers_query(),
         {
             "members": [row[1].id for row in rows],
-            "starts": list(starts),
             "last": max(starts),
             "first": min(starts) - timedelta(days=HISTORY_DAYS),
         },
     )
-    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    answers: dict[int, dict[str, Stored]] = defaultdict(dict)
     history: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     start_of = {row[1].id: row[0].period_start for row in rows}
-    for member_id, period_start, code, value, answer in found:
+    for member_id, period_start, code, value, late in found:
         start = start_of[member_id]
         if period_start == start:
-            answers[member_id][code] = answer
+            answers[member_id][code] = Stored(value, bool(late))
         elif value is not None and start - timedelta(days=HISTORY_DAYS) <= period_start < start:
             history[member_id][code].append(value)
     return [
@@ -512,19 +515,14 @@ async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime)
 async def _move(session: AsyncSession, flow: Flow, **changes: Any) -> bool:
     """Compare-and-set the check-in from the state the flow was loaded in (flushed)."""
     c = flow.checkin
+    t = CHECKINS.c
     pending = (
-        Checkin.pending_input.is_(None)
-        if c.pending_input is None
-        else Checkin.pending_input == c.pending_input
+        t.pending_input.is_(None) if c.pending_input is None else t.pending_input == c.pending_input
     )
     result = await session.execute(
-        update(Checkin)
-        .where(
-            and_(Checkin.id == c.id, Checkin.state == c.state, Checkin.position == c.position),
-            pending,
-        )
+        update(CHECKINS)
+        .where(and_(t.id == c.id, t.state == c.state, t.position == c.position), pending)
         .values(**changes)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
@@ -588,7 +586,7 @@ async def _save(
     if not await _move(session, flow, **changes):
         return Outcome("stale")
     late = flow.is_late(now)
-    statement = upsert_insert(session, Answer).values(
+    statement = upsert_insert(session, ANSWERS).values(
         member_id=flow.member.id,
         period_start=flow.collection.period_start,
         input_code=current.code,
@@ -605,10 +603,10 @@ async def _save(
             "answered_at": now,
             "message_id": message_id,
         },
-    ).returning(Answer)
-    stored = await session.scalar(statement, execution_options={"populate_existing": True})
+    )
+    await session.execute(statement)
     await session.commit()
-    flow.answers[current.code] = stored  # the flow is as stored: no reload after the commit
+    flow.answers[current.code] = Stored(value, late)  # as written: nothing to read back
     return Outcome("card" if next_index is None else "ask", saved=current.code, late=late)
 
 
@@ -728,10 +726,9 @@ async def edit(session: AsyncSession, flow: Flow, index: int) -> Outcome:
 async def mark_asked(session: AsyncSession, flow: Flow, message_id: int | None) -> None:
     """Remember the message that asks the current question (committed)."""
     await session.execute(
-        update(Checkin)
-        .where(Checkin.id == flow.checkin.id)
+        update(CHECKINS)
+        .where(CHECKINS.c.id == flow.checkin.id)
         .values(question_message_id=message_id)
-        .execution_options(synchronize_session=False)
     )
     set_committed_value(flow.checkin, "question_message_id", message_id)
     await session.commit()
