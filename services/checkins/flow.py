@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, String, and_, bindparam, cast, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 import kpi
@@ -424,6 +424,7 @@ def _open_flows_query() -> Select:
     )
     return (
         _flows()
+        .options(lazyload(Member.user))  # the person is known: open_flow sets it
         .where(
             Member.user_id == bindparam("user_id"),
             Member.active.is_(True),
@@ -456,6 +457,8 @@ async def open_flow(session: AsyncSession, user: User, now: datetime) -> Flow | 
     if not candidates:
         return None
     chosen = next((row for row in candidates if row[2].id == user.active_team_id), candidates[0])
+    for row in candidates:
+        set_committed_value(row[1], "user", user)
     return await _flow_of(session, chosen)
 
 
