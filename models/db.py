@@ -43,6 +43,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30})
+    if url.startswith("sqlite+aiosqlite"):
+        from models import sqlite as one_trip
+
+        kwargs.setdefault("module", one_trip.dbapi())  # one trip to aiosqlite's thread a statement
     if url.startswith("sqlite"):
         kwargs.setdefault("pool_reset_on_return", None)  # _sqlite_reset instead
     engine = create_async_engine(url, **kwargs)
