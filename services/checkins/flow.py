@@ -25,7 +25,20 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Row, Select, String, and_, bindparam, cast, func, select, update
+from sqlalchemy import (
+    Insert,
+    Row,
+    Select,
+    String,
+    Update,
+    and_,
+    bindparam,
+    cast,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -515,18 +528,31 @@ async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime)
 
 
 # ----------------------------------------------------------------------------- transitions
+@functools.cache
+def _move_statement(pending_is_null: bool) -> Update:
+    """The compare-and-set of _move, built once per shape: the SET columns are the keys of
+    the parameters it is executed with, the expected state comes in the `from_*` ones."""
+    t = CHECKINS.c
+    pending = (
+        t.pending_input.is_(None)
+        if pending_is_null
+        else t.pending_input == bindparam("from_pending")
+    )
+    return update(CHECKINS).where(
+        t.id == bindparam("from_id"),
+        t.state == bindparam("from_state"),
+        t.position == bindparam("from_position"),
+        pending,
+    )
+
+
 async def _move(session: AsyncSession, flow: Flow, **changes: Any) -> bool:
     """Compare-and-set the check-in from the state the flow was loaded in (flushed)."""
     c = flow.checkin
-    t = CHECKINS.c
-    pending = (
-        t.pending_input.is_(None) if c.pending_input is None else t.pending_input == c.pending_input
-    )
-    result = await session.execute(
-        update(CHECKINS)
-        .where(and_(t.id == c.id, t.state == c.state, t.position == c.position), pending)
-        .values(**changes)
-    )
+    expected = {"from_id": c.id, "from_state": c.state, "from_position": c.position}
+    if c.pending_input is not None:
+        expected["from_pending"] = c.pending_input
+    result = await session.execute(_move_statement(c.pending_input is None), expected | changes)
     if result.rowcount != 1:
         return False
     for name, value in changes.items():
@@ -562,6 +588,22 @@ def offered_value(input_code: str, text: str) -> Decimal | None:
     return value
 
 
+@functools.cache
+def _answer_upsert(dialect: str) -> Insert:
+    """The answer's INSERT … ON CONFLICT (member, period, input) DO UPDATE, built once per
+    dialect: the values come as parameters named after the columns."""
+    a = ANSWERS.c
+    columns = ("member_id", "period_start", "input_code", "value", "late", "answered_at")
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(ANSWERS)
+    statement = insert.values({name: bindparam(name, type_=a[name].type) for name in columns})
+    statement = statement.values(message_id=bindparam("message_id", type_=a.message_id.type))
+    changed = ("value", "late", "answered_at", "message_id")
+    return statement.on_conflict_do_update(
+        index_elements=["member_id", "period_start", "input_code"],
+        set_={name: statement.excluded[name] for name in changed},
+    )
+
+
 async def _save(
     session: AsyncSession,
     flow: Flow,
@@ -589,25 +631,18 @@ async def _save(
     if not await _move(session, flow, **changes):
         return Outcome("stale")
     late = flow.is_late(now)
-    statement = upsert_insert(session, ANSWERS).values(
-        member_id=flow.member.id,
-        period_start=flow.collection.period_start,
-        input_code=current.code,
-        value=value,
-        late=late,
-        answered_at=now,
-        message_id=message_id,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["member_id", "period_start", "input_code"],
-        set_={
-            "value": statement.excluded.value,
+    await session.execute(
+        _answer_upsert(session.bind.dialect.name),
+        {
+            "member_id": flow.member.id,
+            "period_start": flow.collection.period_start,
+            "input_code": current.code,
+            "value": value,
             "late": late,
             "answered_at": now,
             "message_id": message_id,
         },
     )
-    await session.execute(statement)
     await session.commit()
     flow.answers[current.code] = Stored(value, late)  # as written: nothing to read back
     return Outcome("card" if next_index is None else "ask", saved=current.code, late=late)
@@ -726,12 +761,16 @@ async def edit(session: AsyncSession, flow: Flow, index: int) -> Outcome:
     return Outcome("ask")
 
 
+@functools.cache
+def _asked_statement() -> Update:
+    """mark_asked's UPDATE, built once (the message id comes as a parameter)."""
+    return update(CHECKINS).where(CHECKINS.c.id == bindparam("from_id"))
+
+
 async def mark_asked(session: AsyncSession, flow: Flow, message_id: int | None) -> None:
     """Remember the message that asks the current question (committed)."""
     await session.execute(
-        update(CHECKINS)
-        .where(CHECKINS.c.id == flow.checkin.id)
-        .values(question_message_id=message_id)
+        _asked_statement(), {"from_id": flow.checkin.id, "question_message_id": message_id}
     )
     set_committed_value(flow.checkin, "question_message_id", message_id)
     await session.commit()
