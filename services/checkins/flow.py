@@ -35,6 +35,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
+    or_,
     select,
     update,
 )
@@ -339,14 +340,19 @@ def _holidays(text: str | None) -> frozenset[date]:
 
 
 @functools.cache
-def _answers_query() -> Select:
-    """The answers of members (`members`) from `first` to `last`, only the columns a flow needs
-    (built once: bound parameters)."""
+def _answers_query(one: bool) -> Select:
+    """The answers of members (`members`; `member` if `one`) from `first` to `last`, only the
+    columns a flow needs (built once: bound parameters; one member needs no expanding IN)."""
     a = ANSWERS.c
+    members = (
+        a.member_id == bindparam("member")
+        if one
+        else a.member_id.in_(bindparam("members", expanding=True))
+    )
     return (
         select(a.member_id, a.period_start, a.input_code, a.value, a.late)
         .where(
-            a.member_id.in_(bindparam("members", expanding=True)),
+            members,
             a.period_start <= bindparam("last"),
             a.period_start >= bindparam("first"),
         )
@@ -361,10 +367,12 @@ async def _flows_of(session: AsyncSession, rows: Sequence[Row]) -> list[Flow]:
     if not rows:
         return []
     starts = {row[0].period_start for row in rows}
+    members = [row[1].id for row in rows]
+    one = len(members) == 1
     found = await session.execute(
-        _answers_query(),
+        _answers_query(one),
         {
-            "members": [row[1].id for row in rows],
+            ("member" if one else "members"): members[0] if one else members,
             "last": max(starts),
             "first": min(starts) - timedelta(days=HISTORY_DAYS),
         },
@@ -441,7 +449,7 @@ def _open_flows_query() -> Select:
         .where(
             Member.user_id == bindparam("user_id"),
             Member.active.is_(True),
-            Checkin.state.in_(OPEN),
+            or_(*(Checkin.state == state for state in OPEN)),  # no expanding IN to render
             Collection.period_start == latest,
         )
         .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
