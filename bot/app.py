@@ -32,6 +32,7 @@ from bot.webapp import serve as serve_webapp
 from bot.webapp.menu import set_menu_button
 from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
+from core.charts import ChartRenderer
 from core.config import OFFICIAL_API_URL, Settings
 from core.delivery import install as install_delivery
 from core.runtime import Runtime, system_clock
@@ -230,6 +231,7 @@ async def working(
         i18n=I18n(settings.default_locale),
         settings=settings,
         clock=clock,
+        charts=ChartRenderer(0),  # no updates here: charts in a thread, one worker one core
     )
     try:
         runtime.engine = await start_engine(runtime, settings)

@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import select
 
 from core.config import Settings
-from core.runtime import Runtime
+from core.runtime import FileClock, Runtime
 from jobs.engine import Engine, due_pass, make_broker
 from models.db import create_engine, session_maker
 from models.tables import Member, MemberRole, PostLog, Team, User
@@ -51,19 +51,6 @@ def needs_redis() -> None:
     if os.environ.get("PLANERKA_REQUIRE_SERVERS") == "1":
         pytest.fail("PLANERKA_TEST_REDIS_URL is required (PLANERKA_REQUIRE_SERVERS=1)")
     pytest.skip("PLANERKA_TEST_REDIS_URL is not set: the workers' broker is Redis")
-
-
-class FileClock:
-    """The time written in a file (ISO), read on each call: the test moves it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __call__(self) -> datetime:
-        return datetime.fromisoformat(self.path.read_text().strip())
-
-    def set(self, moment: datetime) -> None:
-        self.path.write_text(moment.isoformat())
 
 
 def settings_for(database_url: str, api_url: str, queue: str) -> Settings:
