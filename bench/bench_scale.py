@@ -330,11 +330,11 @@ def worker_settings(url: str, api_url: str, queue: str) -> Settings:
 
 async def serve_worker(url: str, api_url: str, queue: str, clock_file: str, ready: str) -> None:
     """`bench_scale.py worker …`: one `planerka worker` (bot.app.working) until terminated."""
-    from bot.app import working
+    from bot.app import until_stopped, working
 
     async with working(worker_settings(url, api_url, queue), clock=FileClock(Path(clock_file))):
         Path(ready).touch()
-        await asyncio.Event().wait()
+        await until_stopped()
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -246,13 +247,28 @@ async def working(
         await engine.dispose()
 
 
+async def until_stopped() -> None:
+    """Until SIGTERM or SIGINT: the caller's `async with` then closes everything in order (the
+    tasks in hand finish or go back to the broker, sends are flushed, chart processes end)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    log.info("stopping")
+
+
 async def work_forever(settings: Settings) -> None:
     async with working(settings):
         log.info("planerka worker is taking tasks from %s", settings.broker_queue)
-        await asyncio.Event().wait()
+        await until_stopped()
 
 
 async def run_forever(settings: Settings) -> None:
     async with running(settings) as app:
         log.info("planerka is running as @%s", app.runtime.bot_username)
-        await asyncio.Event().wait()
+        await until_stopped()
