@@ -1,7 +1,9 @@
-"""Charts drawn in worker processes: matplotlib is CPU-bound and holds the GIL, so in a thread
-of the bot it would make members' answers wait behind a digest. A process pool (forkserver:
-a clean child, never a fork of a running event loop) started on first use; 0 processes draws
-in a thread instead (for tools that render once)."""
+"""Where charts are drawn. matplotlib is CPU-bound and holds the GIL, so in a thread of a process
+that serves updates it would make members' answers wait behind a digest: the bot draws in a
+process pool (forkserver: a clean child, never a fork of a running event loop) started on first
+use. 0 processes draws in a thread of this process instead: a `planerka worker` (it serves no
+updates, so nothing waits behind its charts, and one worker stays one core) and tools that render
+once."""
 
 from __future__ import annotations
 
