@@ -99,9 +99,49 @@ def place(fig: Figure, rows: Sequence[Row]) -> list[tuple[float, float, float, f
     return out
 
 
+class _Glyphs:
+    """What a Sheet's texts have cost once: each string's layout (its glyphs and their places)
+    and each glyph's bitmap at a sub-pixel offset (FreeType draws the same bitmap there, moved
+    by whole pixels). Bounded: emptied when full."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self.layouts: dict[tuple, list] = {}
+        self.bitmaps: dict[tuple, tuple] = {}
+
+    def trim(self) -> None:
+        for cache in (self.layouts, self.bitmaps):
+            if len(cache) > self.LIMIT:
+                cache.clear()
+
+
 class _Renderer(RendererAgg):
     """Agg whose text loop does per string what matplotlib's does per glyph (the font's size and
-    the glyph transform's matrix); the glyphs land on the same pixels."""
+    the glyph transform's matrix) and draws a string's glyphs from `_Glyphs` once seen; the
+    glyphs land on the same pixels."""
+
+    def __init__(self, width: float, height: float, dpi: float, glyphs: _Glyphs) -> None:
+        super().__init__(width, height, dpi)
+        self.glyphs = glyphs
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # type: ignore[no-untyped-def]
+        plain = mtext is None or (mtext.get_fontfeatures() is None and mtext.get_language() is None)
+        if ismath or not plain:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        flags = get_hinting_flag()
+        key = (s, hash(prop), self.dpi, flags)  # FontProperties compare by their hash
+        items = self.glyphs.layouts.get(key)
+        if items is None:
+            font = self._prepare_font(prop)
+            items = [
+                (item.ft_object, item.glyph_index, item.x, item.y)
+                for item in font._layout(s, flags=flags, features=None, language=None)
+            ]
+            self.glyphs.layouts[key] = items
+        size = prop.get_size_in_points()
+        glyphs = ((font, size, index, 0, 1, dx, dy) for font, index, dx, dy in items)
+        return self._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, [])
 
     def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):  # type: ignore[no-untyped-def]
         if angle or boxes or not gc.get_antialiased():
@@ -109,26 +149,37 @@ class _Renderer(RendererAgg):
         flags = get_hinting_flag()
         height = self.height
         draw = self._renderer.draw_text_image
+        bitmaps = self.glyphs.bitmaps
         sized = None
         for font, size, index, slant, extend, dx, dy in glyphs:  # dy is upwards
-            if (font, size) != sized:
-                font.set_size(size, self.dpi)
-                sized = (font, size)
-            # matplotlib's matrix for angle 0: round(0x10000 * [[extend, extend*slant], [0, 1]])
-            matrix = [[round(0x10000 * extend), round(0x10000 * extend * slant)], [0, 0x10000]]
-            font._set_transform(matrix, [round(0x40 * (x + dx)), round(0x40 * (height - y + dy))])
-            bitmap = font._render_glyph(index, flags, RenderMode.NORMAL)
-            buffer = bitmap.buffer
-            draw(buffer, bitmap.left, int(height) - bitmap.top + buffer.shape[0], 0, gc)
+            tx, ty = round(0x40 * (x + dx)), round(0x40 * (height - y + dy))
+            key = (font, size, self.dpi, index, slant, extend, flags, tx & 0x3F, ty & 0x3F)
+            known = bitmaps.get(key)
+            if known is None:
+                if (font, size) != sized:
+                    font.set_size(size, self.dpi)
+                    sized = (font, size)
+                # matplotlib's matrix at angle 0: round(0x10000 * [[extend, extend*slant], [0, 1]])
+                matrix = [[round(0x10000 * extend), round(0x10000 * extend * slant)], [0, 0x10000]]
+                font._set_transform(matrix, [tx, ty])
+                bitmap = font._render_glyph(index, flags, RenderMode.NORMAL)
+                known = (bitmap.buffer, bitmap.left - (tx >> 6), bitmap.top - (ty >> 6))
+                bitmaps[key] = known
+            buffer, left, top = known
+            draw(buffer, left + (tx >> 6), int(height) - (top + (ty >> 6)) + buffer.shape[0], 0, gc)
         return None
 
 
 class _Canvas(FigureCanvasAgg):
+    def __init__(self, figure: Figure, glyphs: _Glyphs) -> None:
+        super().__init__(figure)
+        self.glyphs = glyphs
+
     def get_renderer(self) -> RendererAgg:
         width, height = self.get_width_height(physical=True)
         key = width, height, self.figure.dpi
         if self._lastKey != key:
-            self.renderer = _Renderer(width, height, self.figure.dpi)
+            self.renderer = _Renderer(width, height, self.figure.dpi, self.glyphs)
             self._lastKey = key
         return self.renderer
 
@@ -172,7 +223,8 @@ class Sheet:
 
     def __init__(self) -> None:
         self.figure = Figure(figsize=(WIDTH_IN, 1.0), dpi=DPI, facecolor="white")
-        self.canvas = _Canvas(self.figure)
+        self._glyphs = _Glyphs()
+        self.canvas = _Canvas(self.figure, self._glyphs)
         self._spare: list[Axes] = []
 
     def axes(self, rect: tuple[float, float, float, float]) -> Axes:
@@ -192,6 +244,7 @@ class Sheet:
             return png(self.canvas.buffer_rgba(), int(width), int(height))
         finally:
             self._wipe()
+            self._glyphs.trim()
 
     def _wipe(self) -> None:
         fig = self.figure
