@@ -1,8 +1,9 @@
 """The look shared by every chart: a phone-sized canvas, large type, a colour-blind-safe palette.
 
 Figures are built with the object API (`Figure` + the Agg canvas), never through pyplot, so no
-global figure registry holds them and rendering is safe in worker threads and processes; a figure is
-simply dropped once its PNG is written (clearing it would rebuild every Axes first).
+global figure registry holds them. A `Sheet` is one figure drawn on chart after chart: its axes are
+wiped and placed again (a new Axes costs more than what is drawn on it), its texts' layouts and
+glyph bitmaps are kept; whoever renders owns it (one per album, or one per worker process).
 """
 
 from __future__ import annotations
