@@ -69,6 +69,6 @@ def render(spec: Spec, sheet: Sheet | None = None) -> bytes:
 def render_album(specs: list[Spec], sheet: Sheet | None = None) -> list[tuple[str, bytes]]:
     """The PNGs of the specs, named in album order (blocking: CPU-bound). The charts share one
     `Sheet` (one figure, its axes reused): pass a long-lived one to reuse it across albums too
-    (one per process or thread, never shared between threads)."""
+    (one per worker process, say; one thread at a time)."""
     sheet = sheet or Sheet()
     return [(f"{i}_{spec.name}.png", render(spec, sheet)) for i, spec in enumerate(specs, start=1)]

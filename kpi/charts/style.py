@@ -12,6 +12,7 @@ import functools
 import math
 import struct
 import textwrap
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -110,6 +111,15 @@ class _Glyphs:
     def __init__(self) -> None:
         self.layouts: dict[tuple, list] = {}
         self.bitmaps: dict[tuple, tuple] = {}
+        self.thread = threading.get_ident()
+
+    def own(self) -> None:
+        """Forget what another thread cached: its glyphs hold that thread's fonts (matplotlib
+        keeps a font per thread, a font is not safe to use from two at once)."""
+        if self.thread != threading.get_ident():
+            self.layouts.clear()
+            self.bitmaps.clear()
+            self.thread = threading.get_ident()
 
     def trim(self) -> None:
         for cache in (self.layouts, self.bitmaps):
@@ -219,8 +229,8 @@ class Sheet:
     """One figure and its axes, used chart after chart: a new Axes costs more than all the
     lines and bars drawn on it, so the axes of the previous chart are wiped and placed again.
     Wiping restores what the charts rely on (no artists, spines, axis on, autoscaling); owned by
-    whoever renders (one per album by default, or one per worker process), never shared
-    between threads."""
+    whoever renders (one per album by default, or one per worker process), used by one thread
+    at a time."""
 
     def __init__(self) -> None:
         self.figure = Figure(figsize=(WIDTH_IN, 1.0), dpi=DPI, facecolor="white")
@@ -238,6 +248,7 @@ class Sheet:
     def render(self, draw: Callable[[Sheet], None], height_in: float) -> bytes:
         """Draw on the 1080-px-wide figure, `height_in` inches tall, and return its PNG."""
         self.figure.set_size_inches(WIDTH_IN, height_in)
+        self._glyphs.own()
         try:
             draw(self)
             self.canvas.draw()

@@ -191,3 +191,15 @@ def test_a_chart_that_fails_leaves_its_sheet_clean():
     assert not sheet.figure.axes and not sheet.figure.texts
     for spec in specs():
         assert ch.render(spec, sheet) == ch.render(spec)
+
+
+def test_a_sheet_used_from_another_thread_draws_the_same():
+    import threading
+
+    sheet = ch.Sheet()
+    here = ch.render_album(specs(), sheet)
+    there: list = []
+    worker = threading.Thread(target=lambda: there.extend(ch.render_album(specs(), sheet)))
+    worker.start()
+    worker.join()
+    assert there == here
