@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -319,6 +319,49 @@ async def opening_pass(kind: str, workdir: Path, n: int) -> float | None:
         await emu.stop()
 
 
+async def digest_hour_in_process(kind: str, workdir: Path, n: int) -> float | None:
+    """Digests posted per second by one bot process on its own (no broker: the in-process
+    engine, its chart process; the default set-up, and SQLite's only one), after a warm-up
+    digest."""
+    from bot.app import build_bot, install_delivery
+
+    emu = TelegramEmulator(token=TOKEN)
+    await emu.start()
+    try:
+        async with database(kind, workdir, f"inproc{n}") as url:
+            await seed_people(url, emu, n + 1, moments.DIGEST, HOUR)
+            settings = Settings(_env_file=None, bot_token=TOKEN, database_url=url,
+                                telegram_api_url=emu.api_url, delivery_global_per_s=0,
+                                delivery_group_per_min=0)  # fmt: skip
+            engine = create_engine(url)
+            bot = build_bot(settings)
+            delivery = install_delivery(bot, settings, session_maker(engine))
+            runtime = Runtime(bot=bot, sessionmaker=session_maker(engine), i18n=I18n(),
+                              settings=settings, clock=ManualClock(HOUR))  # fmt: skip
+            try:
+                warm = Engine(runtime, make_broker(None))
+                await warm.run_team(1, [moments.DIGEST])  # the chart process is up
+                async with runtime.sessionmaker() as s:
+                    ahead = HOUR + timedelta(days=3)
+                    await s.execute(update(DueMoment).where(DueMoment.team_id == 1).values(
+                        due_at=ahead))  # fmt: skip
+                    await s.commit()
+                started = time.perf_counter()
+                await due_pass(runtime, HOUR)
+                await emu.wait_idle(quiet=0.3, timeout=HOUR_TIMEOUT)
+                return n / (time.perf_counter() - started - 0.3)
+            finally:
+                runtime.charts.close()
+                await delivery.flush()
+                await bot.session.close()
+                await engine.dispose()
+    except Exception as error:  # the table says why instead of a figure
+        print(f"  digest hour in process ({kind}, {n} teams) failed: {error!r}", flush=True)
+        return None
+    finally:
+        await emu.stop()
+
+
 # ------------------------------------------------------------------ the digest hour, end to end
 def worker_settings(url: str, api_url: str, queue: str) -> Settings:
     return Settings(
@@ -453,7 +496,16 @@ async def main(quick: bool) -> None:
                     f"  {kind} opening pass, {n} teams: {cell(opening[kind][n])}/team", flush=True
                 )
 
-        # the digest hour at each size, 1 and 2 workers side by side (5 000: see the projection)
+        # the digest hour in one bot process (the default: SQLite's only set-up), then with
+        # 1 and 2 workers side by side (PostgreSQL + Redis); 5 000: see the projection
+        alone: dict[str, dict[int, float | None]] = {}
+        for kind in kinds:
+            alone[kind] = {}
+            for n in hour_sizes:
+                alone[kind][n] = await digest_hour_in_process(kind, workdir, n)
+                print(f"  {kind} digest hour in one process, {n} teams: "
+                      f"{cell(alone[kind][n], '{:.2f}', 1)}/s", flush=True)  # fmt: skip
+
         hour: dict[tuple[int, int], float] = {}
         hour_cpu: dict[tuple[int, int], float | None] = {}
         if "PostgreSQL" in kinds and await redis_available():
@@ -508,6 +560,10 @@ async def main(quick: bool) -> None:
         cells = " | ".join(cell(opening[k].get(n)) + " per team" for k in kinds)
         note = "" if n in opening_sizes else " (not run: --quick or too long here)"
         print(f"| opening pass{note} | {n} | {cells} |")
+    for n in sizes:
+        note = "" if n in hour_sizes else " (not run: --quick or too long here)"
+        cells = " | ".join(cell(alone[k].get(n), "{:.2f}", 1) + " digests/s" for k in kinds)
+        print(f"| digest hour, one bot process, no broker{note} | {n} | {cells} |")
     for n in sizes:
         for workers in (1, 2):
             rate, used = hour.get((workers, n)), hour_cpu.get((workers, n))
