@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -42,10 +43,27 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30})
+    if url.startswith("sqlite+aiosqlite"):
+        from models import sqlite as one_trip
+
+        kwargs.setdefault("module", one_trip.dbapi())  # one trip to aiosqlite's thread a statement
+    if url.startswith("sqlite"):
+        kwargs.setdefault("pool_reset_on_return", None)  # _sqlite_reset instead
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if kwargs["pool_reset_on_return"] is None:
+            event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
     return engine
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """A connection back in the pool is rolled back only if a transaction is still open: after
+    a commit (most of the time) that saves a round trip to aiosqlite's thread."""
+    if state.terminate_only or not state.asyncio_safe:
+        return
+    if dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -60,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def upsert_insert(session: AsyncSession, table: type) -> sqlite.Insert | postgresql.Insert:
+def upsert_insert(session: AsyncSession, table: type | Table) -> sqlite.Insert | postgresql.Insert:
     """An INSERT with ON CONFLICT clauses, for the session's dialect (SQLite or PostgreSQL)."""
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)

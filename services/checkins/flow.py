@@ -25,9 +25,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Row, Select, String, and_, bindparam, cast, func, select, update
+from sqlalchemy import (
+    Insert,
+    Row,
+    Select,
+    String,
+    Update,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 import kpi
@@ -49,6 +63,18 @@ OPEN = (ASKING, EDITING)
 HISTORY_DAYS = 400
 
 
+@dataclass(frozen=True)
+class Stored:
+    """An answer as a flow needs it: its value (None: «нет данных») and whether it was late."""
+
+    value: Decimal | None
+    late: bool = False
+
+
+ANSWERS = Answer.__table__
+CHECKINS = Checkin.__table__
+
+
 @dataclass
 class Flow:
     """One member's check-in for one period, with what it needs to ask and check answers."""
@@ -58,7 +84,7 @@ class Flow:
     collection: Collection
     checkin: Checkin
     inputs: tuple[kpi.Input, ...]
-    answers: dict[str, Answer]
+    answers: dict[str, Stored]
     history: dict[str, list[Decimal]] = field(default_factory=dict)  # newest first, no None
     holidays: frozenset[date] = frozenset()
     teams: int = 1  # how many teams the person is an active member of
@@ -314,26 +340,23 @@ def _holidays(text: str | None) -> frozenset[date]:
 
 
 @functools.cache
-def _answers_query() -> Select:
-    """The answers of members (`members`) from `first` to `last`: the Answer itself for the
-    periods in `starts`, only the value for earlier ones (built once: bound parameters)."""
-    current = aliased(Answer)
+def _answers_query(one: bool) -> Select:
+    """The answers of members (`members`; `member` if `one`) from `first` to `last`, only the
+    columns a flow needs (built once: bound parameters; one member needs no expanding IN)."""
+    a = ANSWERS.c
+    members = (
+        a.member_id == bindparam("member")
+        if one
+        else a.member_id.in_(bindparam("members", expanding=True))
+    )
     return (
-        select(Answer.member_id, Answer.period_start, Answer.input_code, Answer.value, current)
-        .outerjoin(
-            current,
-            and_(
-                current.id == Answer.id,
-                current.period_start.in_(bindparam("starts", expanding=True)),
-            ),
-        )
+        select(a.member_id, a.period_start, a.input_code, a.value, a.late)
         .where(
-            Answer.member_id.in_(bindparam("members", expanding=True)),
-            Answer.period_start <= bindparam("last"),
-            Answer.period_start >= bindparam("first"),
+            members,
+            a.period_start <= bindparam("last"),
+            a.period_start >= bindparam("first"),
         )
-        .order_by(Answer.period_start.desc())
-        .execution_options(populate_existing=True)
+        .order_by(a.period_start.desc())
     )
 
 
@@ -344,22 +367,23 @@ async def _flows_of(session: AsyncSession, rows: Sequence[Row]) -> list[Flow]:
     if not rows:
         return []
     starts = {row[0].period_start for row in rows}
+    members = [row[1].id for row in rows]
+    one = len(members) == 1
     found = await session.execute(
-        _answers_query(),
+        _answers_query(one),
         {
-            "members": [row[1].id for row in rows],
-            "starts": list(starts),
+            ("member" if one else "members"): members[0] if one else members,
             "last": max(starts),
             "first": min(starts) - timedelta(days=HISTORY_DAYS),
         },
     )
-    answers: dict[int, dict[str, Answer]] = defaultdict(dict)
+    answers: dict[int, dict[str, Stored]] = defaultdict(dict)
     history: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     start_of = {row[1].id: row[0].period_start for row in rows}
-    for member_id, period_start, code, value, answer in found:
+    for member_id, period_start, code, value, late in found:
         start = start_of[member_id]
         if period_start == start:
-            answers[member_id][code] = answer
+            answers[member_id][code] = Stored(value, bool(late))
         elif value is not None and start - timedelta(days=HISTORY_DAYS) <= period_start < start:
             history[member_id][code].append(value)
     return [
@@ -421,10 +445,11 @@ def _open_flows_query() -> Select:
     )
     return (
         _flows()
+        .options(lazyload(Member.user))  # the person is known: open_flow sets it
         .where(
             Member.user_id == bindparam("user_id"),
             Member.active.is_(True),
-            Checkin.state.in_(OPEN),
+            or_(*(Checkin.state == state for state in OPEN)),  # no expanding IN to render
             Collection.period_start == latest,
         )
         .order_by(Checkin.opened_at.desc(), Checkin.id.desc())
@@ -453,6 +478,8 @@ async def open_flow(session: AsyncSession, user: User, now: datetime) -> Flow | 
     if not candidates:
         return None
     chosen = next((row for row in candidates if row[2].id == user.active_team_id), candidates[0])
+    for row in candidates:
+        set_committed_value(row[1], "user", user)
     return await _flow_of(session, chosen)
 
 
@@ -509,23 +536,31 @@ async def unfinished_elsewhere(session: AsyncSession, flow: Flow, now: datetime)
 
 
 # ----------------------------------------------------------------------------- transitions
+@functools.cache
+def _move_statement(pending_is_null: bool) -> Update:
+    """The compare-and-set of _move, built once per shape: the SET columns are the keys of
+    the parameters it is executed with, the expected state comes in the `from_*` ones."""
+    t = CHECKINS.c
+    pending = (
+        t.pending_input.is_(None)
+        if pending_is_null
+        else t.pending_input == bindparam("from_pending")
+    )
+    return update(CHECKINS).where(
+        t.id == bindparam("from_id"),
+        t.state == bindparam("from_state"),
+        t.position == bindparam("from_position"),
+        pending,
+    )
+
+
 async def _move(session: AsyncSession, flow: Flow, **changes: Any) -> bool:
     """Compare-and-set the check-in from the state the flow was loaded in (flushed)."""
     c = flow.checkin
-    pending = (
-        Checkin.pending_input.is_(None)
-        if c.pending_input is None
-        else Checkin.pending_input == c.pending_input
-    )
-    result = await session.execute(
-        update(Checkin)
-        .where(
-            and_(Checkin.id == c.id, Checkin.state == c.state, Checkin.position == c.position),
-            pending,
-        )
-        .values(**changes)
-        .execution_options(synchronize_session=False)
-    )
+    expected = {"from_id": c.id, "from_state": c.state, "from_position": c.position}
+    if c.pending_input is not None:
+        expected["from_pending"] = c.pending_input
+    result = await session.execute(_move_statement(c.pending_input is None), expected | changes)
     if result.rowcount != 1:
         return False
     for name, value in changes.items():
@@ -561,6 +596,22 @@ def offered_value(input_code: str, text: str) -> Decimal | None:
     return value
 
 
+@functools.cache
+def _answer_upsert(dialect: str) -> Insert:
+    """The answer's INSERT … ON CONFLICT (member, period, input) DO UPDATE, built once per
+    dialect: the values come as parameters named after the columns."""
+    a = ANSWERS.c
+    columns = ("member_id", "period_start", "input_code", "value", "late", "answered_at")
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(ANSWERS)
+    statement = insert.values({name: bindparam(name, type_=a[name].type) for name in columns})
+    statement = statement.values(message_id=bindparam("message_id", type_=a.message_id.type))
+    changed = ("value", "late", "answered_at", "message_id")
+    return statement.on_conflict_do_update(
+        index_elements=["member_id", "period_start", "input_code"],
+        set_={name: statement.excluded[name] for name in changed},
+    )
+
+
 async def _save(
     session: AsyncSession,
     flow: Flow,
@@ -588,27 +639,20 @@ async def _save(
     if not await _move(session, flow, **changes):
         return Outcome("stale")
     late = flow.is_late(now)
-    statement = upsert_insert(session, Answer).values(
-        member_id=flow.member.id,
-        period_start=flow.collection.period_start,
-        input_code=current.code,
-        value=value,
-        late=late,
-        answered_at=now,
-        message_id=message_id,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["member_id", "period_start", "input_code"],
-        set_={
-            "value": statement.excluded.value,
+    await session.execute(
+        _answer_upsert(session.bind.dialect.name),
+        {
+            "member_id": flow.member.id,
+            "period_start": flow.collection.period_start,
+            "input_code": current.code,
+            "value": value,
             "late": late,
             "answered_at": now,
             "message_id": message_id,
         },
-    ).returning(Answer)
-    stored = await session.scalar(statement, execution_options={"populate_existing": True})
+    )
     await session.commit()
-    flow.answers[current.code] = stored  # the flow is as stored: no reload after the commit
+    flow.answers[current.code] = Stored(value, late)  # as written: nothing to read back
     return Outcome("card" if next_index is None else "ask", saved=current.code, late=late)
 
 
@@ -725,13 +769,16 @@ async def edit(session: AsyncSession, flow: Flow, index: int) -> Outcome:
     return Outcome("ask")
 
 
+@functools.cache
+def _asked_statement() -> Update:
+    """mark_asked's UPDATE, built once (the message id comes as a parameter)."""
+    return update(CHECKINS).where(CHECKINS.c.id == bindparam("from_id"))
+
+
 async def mark_asked(session: AsyncSession, flow: Flow, message_id: int | None) -> None:
     """Remember the message that asks the current question (committed)."""
     await session.execute(
-        update(Checkin)
-        .where(Checkin.id == flow.checkin.id)
-        .values(question_message_id=message_id)
-        .execution_options(synchronize_session=False)
+        _asked_statement(), {"from_id": flow.checkin.id, "question_message_id": message_id}
     )
     set_committed_value(flow.checkin, "question_message_id", message_id)
     await session.commit()
