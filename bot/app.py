@@ -27,6 +27,7 @@ from bot.middlewares import (
     InFlightMiddleware,
     PerSenderOrderMiddleware,
 )
+from bot.routing import inline_filters
 from bot.webapp import WebAppServer
 from bot.webapp import serve as serve_webapp
 from bot.webapp.menu import set_menu_button
@@ -98,6 +99,7 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> RuleDispatcher:
     dp.message.middleware(guard)
     dp.callback_query.middleware(guard)
     dp.include_routers(*get_routers())
+    inline_filters(dp)
     return dp
 
 
