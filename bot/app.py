@@ -13,7 +13,6 @@ from datetime import datetime
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
@@ -28,6 +27,8 @@ from bot.middlewares import (
     InFlightMiddleware,
     PerSenderOrderMiddleware,
 )
+from bot.routing import inline_filters
+from bot.session import JsonSession
 from bot.webapp import WebAppServer
 from bot.webapp import serve as serve_webapp
 from bot.webapp.menu import set_menu_button
@@ -63,9 +64,9 @@ def build_bot(settings: Settings) -> Bot:
     api = settings.telegram_api_url.rstrip("/")
     timeout = settings.delivery_timeout_s
     if api == OFFICIAL_API_URL:
-        session = AiohttpSession(timeout=timeout)
+        session = JsonSession(timeout=timeout)
     else:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api), timeout=timeout)
+        session = JsonSession(api=TelegramAPIServer.from_base(api), timeout=timeout)
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -100,6 +101,7 @@ def build_dispatcher(runtime: Runtime, storage: BaseStorage) -> RuleDispatcher:
     dp.message.middleware(guard)
     dp.callback_query.middleware(guard)
     dp.include_routers(*get_routers())
+    inline_filters(dp)
     return dp
 
 
