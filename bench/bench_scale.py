@@ -6,11 +6,12 @@
   ratio 5 000 ÷ 50;
 - opening pass: the pass at the moment every team's collection opens (6 members each, the
   first question to each through the emulator, unpaced), per team;
-- digest hour, end to end, on PostgreSQL + Redis: teams (6 members, 4 weeks of answers) whose
-  digest is due; the pass kicks one task per team into the Redis stream and `planerka worker`
-  processes (bot.app.working) take them: read the numbers, draw the charts in their chart
-  process, post to the Telegram emulator. Digests posted per second with 1 and with 2 worker
-  processes, side by side in one run, and the ratio;
+- digest hour, end to end, on PostgreSQL + Redis: 50 (and, without --quick, 500) teams (6
+  members, 4 weeks of answers) whose digest is due; the pass kicks one task per team into the
+  Redis stream and `planerka worker` processes (bot.app.working) take them: read the numbers,
+  draw the charts (in a thread of the worker: one worker, one core), post to the Telegram
+  emulator. Digests posted per second with 1 and with 2 worker processes, side by side in one
+  run, the ratio, and the workers' CPU per digest;
 - CPU per digest (a 30-member team, 12 weeks of history: bench_digest's team), and from the
   measured throughput per worker process the projection of 5 000 digests on 4 cores, beside
   the broker's cost per task (Redis) and Telegram's floor;
@@ -41,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -50,7 +51,7 @@ from bench import answers
 from bench._harness import fresh_database
 from core.charts import ChartRenderer
 from core.config import Settings
-from core.runtime import ManualClock, Runtime
+from core.runtime import FileClock, ManualClock, Runtime
 from jobs.engine import Engine, due_pass, make_broker
 from kpi import charts as ch
 from models.db import create_engine, migrate, normalize_database_url, session_maker
@@ -175,18 +176,6 @@ def cpu_per_digest(specs: list[ch.Spec], repeats: int) -> float:
         ch.render_album(specs)
         times.append(time.process_time() - started)
     return statistics.median(times)
-
-
-async def throughput(specs: list[ch.Spec], processes: int, digests_n: int) -> float:
-    """Digests rendered per second by `processes` chart processes."""
-    renderer = ChartRenderer(processes)
-    try:
-        await asyncio.gather(*(renderer.render(specs) for _ in range(processes)))  # started
-        started = time.perf_counter()
-        await asyncio.gather(*(renderer.render(specs) for _ in range(digests_n)))
-        return digests_n / (time.perf_counter() - started)
-    finally:
-        renderer.close()
 
 
 async def latencies(url: str, during, samples: int) -> list[float]:
@@ -330,20 +319,50 @@ async def opening_pass(kind: str, workdir: Path, n: int) -> float | None:
         await emu.stop()
 
 
+async def digest_hour_in_process(kind: str, workdir: Path, n: int) -> float | None:
+    """Digests posted per second by one bot process on its own (no broker: the in-process
+    engine, its chart process; the default set-up, and SQLite's only one), after a warm-up
+    digest."""
+    from bot.app import build_bot, install_delivery
+
+    emu = TelegramEmulator(token=TOKEN)
+    await emu.start()
+    try:
+        async with database(kind, workdir, f"inproc{n}") as url:
+            await seed_people(url, emu, n + 1, moments.DIGEST, HOUR)
+            settings = Settings(_env_file=None, bot_token=TOKEN, database_url=url,
+                                telegram_api_url=emu.api_url, delivery_global_per_s=0,
+                                delivery_group_per_min=0)  # fmt: skip
+            engine = create_engine(url)
+            bot = build_bot(settings)
+            delivery = install_delivery(bot, settings, session_maker(engine))
+            runtime = Runtime(bot=bot, sessionmaker=session_maker(engine), i18n=I18n(),
+                              settings=settings, clock=ManualClock(HOUR))  # fmt: skip
+            try:
+                warm = Engine(runtime, make_broker(None))
+                await warm.run_team(1, [moments.DIGEST])  # the chart process is up
+                async with runtime.sessionmaker() as s:
+                    ahead = HOUR + timedelta(days=3)
+                    await s.execute(update(DueMoment).where(DueMoment.team_id == 1).values(
+                        due_at=ahead))  # fmt: skip
+                    await s.commit()
+                started = time.perf_counter()
+                await due_pass(runtime, HOUR)
+                await emu.wait_idle(quiet=0.3, timeout=HOUR_TIMEOUT)
+                return n / (time.perf_counter() - started - 0.3)
+            finally:
+                runtime.charts.close()
+                await delivery.flush()
+                await bot.session.close()
+                await engine.dispose()
+    except Exception as error:  # the table says why instead of a figure
+        print(f"  digest hour in process ({kind}, {n} teams) failed: {error!r}", flush=True)
+        return None
+    finally:
+        await emu.stop()
+
+
 # ------------------------------------------------------------------ the digest hour, end to end
-class FileClock:
-    """The time written in a file (ISO), read on each call: the worker processes share it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __call__(self) -> datetime:
-        return datetime.fromisoformat(self.path.read_text().strip())
-
-    def set(self, moment: datetime) -> None:
-        self.path.write_text(moment.isoformat())
-
-
 def worker_settings(url: str, api_url: str, queue: str) -> Settings:
     return Settings(
         _env_file=None, bot_token=TOKEN, database_url=url, telegram_api_url=api_url,
@@ -354,16 +373,26 @@ def worker_settings(url: str, api_url: str, queue: str) -> Settings:
 
 async def serve_worker(url: str, api_url: str, queue: str, clock_file: str, ready: str) -> None:
     """`bench_scale.py worker …`: one `planerka worker` (bot.app.working) until terminated."""
-    from bot.app import working
+    from bot.app import until_stopped, working
 
     async with working(worker_settings(url, api_url, queue), clock=FileClock(Path(clock_file))):
         Path(ready).touch()
-        await asyncio.Event().wait()
+        await until_stopped()
 
 
-async def digest_hour(workdir: Path, workers: int, n: int) -> float:
+def cpu_seconds(pid: int) -> float | None:
+    """A process's CPU time so far (user + system), from /proc; None where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def digest_hour(workdir: Path, workers: int, n: int) -> tuple[float, float | None]:
     """Digests posted per second by `workers` worker processes, from when each has posted one
-    (its chart process is up) to the last one done."""
+    (matplotlib loaded) to the last one done; and the workers' CPU seconds per digest (all of
+    it: reading the numbers, the charts, posting)."""
     emu = TelegramEmulator(token=TOKEN)
     await emu.start()
     queue = f"planerka-bench-hour-{os.getpid()}-{workers}"
@@ -395,8 +424,8 @@ async def digest_hour(workdir: Path, workers: int, n: int) -> float:
             )
             runtime.engine = Engine(runtime, make_broker(runtime.settings.broker_url, queue=queue))
             try:
-                # a worker's chart process starts with its first digest: the clock starts once
-                # as many digests are done as there are workers
+                # a worker loads matplotlib with its first digest: the clock starts once as
+                # many digests are done as there are workers
                 await runtime.engine.start()
                 started = time.perf_counter()
                 await due_pass(runtime, HOUR)
@@ -413,7 +442,10 @@ async def digest_hour(workdir: Path, workers: int, n: int) -> float:
                     if time.perf_counter() - started > HOUR_TIMEOUT:
                         raise RuntimeError(f"only {done} of {n} digests done in {HOUR_TIMEOUT} s")
                     await asyncio.sleep(0.05)
-                return (n - workers) / (time.perf_counter() - (warm or started))
+                rate = (n - workers) / (time.perf_counter() - (warm or started))
+                used = [cpu_seconds(process.pid) for process in processes]
+                cpu = None if None in used else sum(used) / n  # type: ignore[arg-type]
+                return rate, cpu
             finally:
                 await runtime.engine.stop()
                 await engine.dispose()
@@ -447,7 +479,7 @@ async def main(quick: bool) -> None:
     sizes = (50, 500, 5000)
     repeats = 5 if quick else 9
     kinds = ["SQLite"] + (["PostgreSQL"] if await pg_available() else [])
-    hour_teams = 16 if quick else 48
+    hour_sizes = (50,) if quick else (50, 500)
     opening_sizes = (50,) if quick else (50, 500)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         workdir = Path(tmp)
@@ -464,15 +496,32 @@ async def main(quick: bool) -> None:
                     f"  {kind} opening pass, {n} teams: {cell(opening[kind][n])}/team", flush=True
                 )
 
-        hour: dict[int, float] = {}
+        # the digest hour in one bot process (the default: SQLite's only set-up), then with
+        # 1 and 2 workers side by side (PostgreSQL + Redis); 5 000: see the projection
+        alone: dict[str, dict[int, float | None]] = {}
+        for kind in kinds:
+            alone[kind] = {}
+            for n in hour_sizes:
+                alone[kind][n] = await digest_hour_in_process(kind, workdir, n)
+                print(f"  {kind} digest hour in one process, {n} teams: "
+                      f"{cell(alone[kind][n], '{:.2f}', 1)}/s", flush=True)  # fmt: skip
+
+        hour: dict[tuple[int, int], float] = {}
+        hour_cpu: dict[tuple[int, int], float | None] = {}
         if "PostgreSQL" in kinds and await redis_available():
-            for workers in (1, 2):
-                try:
-                    hour[workers] = await digest_hour(workdir, workers, hour_teams)
-                except Exception as error:  # the table shows "–" and says why here
-                    print(f"  digest hour, {workers} worker(s) failed: {error!r}", flush=True)
-                    continue
-                print(f"  digest hour, {workers} worker(s): {hour[workers]:.2f}/s", flush=True)
+            for n in hour_sizes:
+                for workers in (1, 2):
+                    try:
+                        hour[workers, n], hour_cpu[workers, n] = await digest_hour(
+                            workdir, workers, n
+                        )
+                    except Exception as error:  # the table shows "–" and says why here
+                        print(f"  digest hour, {n} teams, {workers} worker(s) failed: {error!r}")
+                        continue
+                    print(
+                        f"  digest hour, {n} teams, {workers} worker(s): {hour[workers, n]:.2f}/s",
+                        flush=True,
+                    )
 
         specs = await digest_specs(workdir)
         cpu = cpu_per_digest(specs, 3 if quick else 7)
@@ -511,13 +560,25 @@ async def main(quick: bool) -> None:
         cells = " | ".join(cell(opening[k].get(n)) + " per team" for k in kinds)
         note = "" if n in opening_sizes else " (not run: --quick or too long here)"
         print(f"| opening pass{note} | {n} | {cells} |")
-    for workers in (1, 2):
-        rate = f"{hour[workers]:.2f} digests/s" if workers in hour else "–"
-        print(f"| digest hour, {workers} worker(s), {hour_teams} teams | | – | {rate} |")
-    ratio = hour[2] / hour[1] if len(hour) == 2 else None
-    print(f"| digest hour 2 ÷ 1 workers | | – | {cell(ratio, '{:.2f}', 1)} |")
+    for n in sizes:
+        note = "" if n in hour_sizes else " (not run: --quick or too long here)"
+        cells = " | ".join(cell(alone[k].get(n), "{:.2f}", 1) + " digests/s" for k in kinds)
+        print(f"| digest hour, one bot process, no broker{note} | {n} | {cells} |")
+    for n in sizes:
+        for workers in (1, 2):
+            rate, used = hour.get((workers, n)), hour_cpu.get((workers, n))
+            if rate is None:
+                note = " (not run: --quick or too long here; projection below)"
+                print(f"| digest hour, {workers} worker(s){note} | {n} | – | – |")
+                continue
+            per = f", {used:.2f} s worker CPU per digest" if used is not None else ""
+            print(f"| digest hour, {workers} worker(s) | {n} | – | {rate:.2f} digests/s{per} |")
+    measured = [n for n in sizes if (1, n) in hour and (2, n) in hour]
+    ratio = hour[2, measured[-1]] / hour[1, measured[-1]] if measured else None
+    teams = f"{measured[-1]}" if measured else ""
+    print(f"| digest hour 2 ÷ 1 workers | {teams} | – | {cell(ratio, '{:.2f}', 1)} |")
     print(f"\ndigest charts: {cpu:.3f} s CPU per digest ({len(specs)} charts)")
-    per_worker = hour.get(1)
+    per_worker = hour.get((1, measured[-1])) if measured else None
     projection = 5000 * cpu / 4 / 60
     overhead = f"{cost * 1000:.2f} ms per task" if cost is not None else "Redis not reachable"
     measured_line = (

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,7 @@ from bot.webapp import serve as serve_webapp
 from bot.webapp.menu import set_menu_button
 from bot.webhook import WebhookServer
 from bot.webhook import serve as serve_webhook
+from core.charts import ChartRenderer
 from core.config import OFFICIAL_API_URL, Settings
 from core.delivery import install as install_delivery
 from core.runtime import Runtime, system_clock
@@ -230,6 +232,7 @@ async def working(
         i18n=I18n(settings.default_locale),
         settings=settings,
         clock=clock,
+        charts=ChartRenderer(0),  # no updates here: charts in a thread, one worker one core
     )
     try:
         runtime.engine = await start_engine(runtime, settings)
@@ -244,13 +247,28 @@ async def working(
         await engine.dispose()
 
 
+async def until_stopped() -> None:
+    """Until SIGTERM or SIGINT: the caller's `async with` then closes everything in order (the
+    tasks in hand finish or go back to the broker, sends are flushed, chart processes end)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    log.info("stopping")
+
+
 async def work_forever(settings: Settings) -> None:
     async with working(settings):
         log.info("planerka worker is taking tasks from %s", settings.broker_queue)
-        await asyncio.Event().wait()
+        await until_stopped()
 
 
 async def run_forever(settings: Settings) -> None:
     async with running(settings) as app:
         log.info("planerka is running as @%s", app.runtime.bot_username)
-        await asyncio.Event().wait()
+        await until_stopped()

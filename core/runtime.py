@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -78,3 +79,17 @@ class ManualClock:
 
     def set(self, now: datetime) -> None:
         self.now = now.astimezone(UTC)
+
+
+class FileClock:
+    """The time written in a file (ISO), read on each call: a clock several processes share
+    (the worker processes of tests/e2e/test_workers.py and bench/bench_scale.py)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self) -> datetime:
+        return datetime.fromisoformat(self.path.read_text().strip())
+
+    def set(self, moment: datetime) -> None:
+        self.path.write_text(moment.isoformat())

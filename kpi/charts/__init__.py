@@ -1,7 +1,7 @@
 """Charts: specs of plain values and labels in, PNG bytes out (matplotlib, Agg).
 
-Pure: no Telegram, database or clock. Call `render(spec)` in a worker thread
-(`await asyncio.to_thread(render, spec)`); every figure is released when its PNG is written.
+Pure: no Telegram, database or clock. Call `render(spec)` / `render_album(specs)` in a worker
+thread or process; the figure they draw on (a `Sheet`) belongs to the call unless one is passed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from kpi.charts.specs import (
     TrendChart,
     TrendPanel,
 )
+from kpi.charts.style import Sheet
 from kpi.charts.trends import render_trends
 
 Spec = TrendChart | PlanFactChart | ChannelChart | FunnelChart | MemberCard
@@ -37,6 +38,7 @@ __all__ = [
     "PlanFactBar",
     "PlanFactChart",
     "PlanFactGroup",
+    "Sheet",
     "Spec",
     "TrendChart",
     "TrendPanel",
@@ -49,21 +51,24 @@ __all__ = [
 ]
 
 
-def render(spec: Spec) -> bytes:
-    """The PNG of any chart spec."""
+def render(spec: Spec, sheet: Sheet | None = None) -> bytes:
+    """The PNG of any chart spec (drawn on `sheet`, a fresh one without)."""
     if isinstance(spec, TrendChart):
-        return render_trends(spec)
+        return render_trends(spec, sheet)
     if isinstance(spec, PlanFactChart):
-        return render_plan_fact(spec)
+        return render_plan_fact(spec, sheet)
     if isinstance(spec, ChannelChart):
-        return render_channels(spec)
+        return render_channels(spec, sheet)
     if isinstance(spec, FunnelChart):
-        return render_funnel(spec)
+        return render_funnel(spec, sheet)
     if isinstance(spec, MemberCard):
-        return render_card(spec)
+        return render_card(spec, sheet)
     raise TypeError(f"not a chart spec: {type(spec).__name__}")
 
 
-def render_album(specs: list[Spec]) -> list[tuple[str, bytes]]:
-    """The PNGs of the specs, named in album order (blocking: CPU-bound)."""
-    return [(f"{i}_{spec.name}.png", render(spec)) for i, spec in enumerate(specs, start=1)]
+def render_album(specs: list[Spec], sheet: Sheet | None = None) -> list[tuple[str, bytes]]:
+    """The PNGs of the specs, named in album order (blocking: CPU-bound). The charts share one
+    `Sheet` (one figure, its axes reused): pass a long-lived one to reuse it across albums too
+    (one per worker process, say; one thread at a time)."""
+    sheet = sheet or Sheet()
+    return [(f"{i}_{spec.name}.png", render(spec, sheet)) for i, spec in enumerate(specs, start=1)]

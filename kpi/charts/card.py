@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
-
 from kpi.charts import style
 from kpi.charts.specs import CardRow, MemberCard
 
@@ -14,7 +12,7 @@ SECTION_IN = 0.5
 SPARK = 0.28  # the share of a row's width the trend takes
 
 
-def render_card(card: MemberCard) -> bytes:
+def render_card(card: MemberCard, sheet: style.Sheet | None = None) -> bytes:
     items = _items(card)
     rows = [style.HEADER]
     rows += [style.Row(SECTION_IN if kind == "section" else ROW_IN, 0.05) for kind, _ in items]
@@ -23,7 +21,7 @@ def render_card(card: MemberCard) -> bytes:
     if card.footer:
         rows.append(style.Row(0.4, 0.05))
     return style.render_png(
-        lambda fig: _draw(fig, card, items, rows), style.figure_height(rows, 0.2)
+        lambda sheet: _draw(sheet, card, items, rows), style.figure_height(rows, 0.2), sheet
     )
 
 
@@ -37,14 +35,15 @@ def _items(card: MemberCard) -> list[tuple[str, object]]:
     return items
 
 
-def _draw(fig: Figure, card: MemberCard, items: list, rows: list) -> None:
+def _draw(sheet: style.Sheet, card: MemberCard, items: list, rows: list) -> None:
+    fig = sheet.figure
     rects = style.place(fig, rows)
     style.header(fig, rects[0], card.title, card.subtitle)
     if not items:
-        style.empty_axes(fig.add_axes(rects[1]), card.no_data)
+        style.empty_axes(sheet.axes(rects[1]), card.no_data)
     for rect, (kind, item) in zip(rects[1:], items, strict=False):
         if kind == "section":
-            ax = fig.add_axes(rect)
+            ax = sheet.axes(rect)
             ax.set_axis_off()
             ax.text(0, 0.2, str(item), fontsize=style.LABEL, fontweight="bold",
                     color=style.MUTED, transform=ax.transAxes)  # fmt: skip
@@ -52,10 +51,10 @@ def _draw(fig: Figure, card: MemberCard, items: list, rows: list) -> None:
         assert isinstance(item, CardRow)
         x, y, w, h = rect
         gap = 0.03
-        _row(fig.add_axes((x, y, w * (1 - SPARK) - gap, h)), item, card)
-        _spark(fig.add_axes((x + w * (1 - SPARK), y + h * 0.08, w * SPARK, h * 0.84)), item)
+        _row(sheet.axes((x, y, w * (1 - SPARK) - gap, h)), item, card)
+        _spark(sheet.axes((x + w * (1 - SPARK), y + h * 0.08, w * SPARK, h * 0.84)), item)
     if card.footer:
-        ax = fig.add_axes(rects[-1])
+        ax = sheet.axes(rects[-1])
         ax.set_axis_off()
         ax.text(0, 0.5, card.footer, fontsize=style.SMALL, color=style.MUTED, va="center",
                 transform=ax.transAxes)  # fmt: skip

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
-
 from kpi.charts import style
 from kpi.charts.specs import ChannelChart, ChannelMetric
 
@@ -18,20 +16,25 @@ def _rows(chart: ChannelChart, metrics: tuple[ChannelMetric, ...]) -> list[style
     return rows if metrics else [*rows, style.Row(1.4, 0.1)]
 
 
-def render_channels(chart: ChannelChart) -> bytes:
+def render_channels(chart: ChannelChart, sheet: style.Sheet | None = None) -> bytes:
     metrics = chart.metrics if chart.channels else ()
     rows = _rows(chart, metrics)
-    return style.render_png(lambda fig: _draw(fig, chart, metrics, rows), style.figure_height(rows))
+    return style.render_png(
+        lambda sheet: _draw(sheet, chart, metrics, rows), style.figure_height(rows), sheet
+    )
 
 
-def _draw(fig: Figure, chart: ChannelChart, metrics: tuple[ChannelMetric, ...], rows) -> None:
+def _draw(
+    sheet: style.Sheet, chart: ChannelChart, metrics: tuple[ChannelMetric, ...], rows
+) -> None:
+    fig = sheet.figure
     rects = style.place(fig, rows)
     style.header(fig, rects[0], chart.title, chart.subtitle)
     if not metrics:
-        style.empty_axes(fig.add_axes(rects[1]), chart.no_data)
+        style.empty_axes(sheet.axes(rects[1]), chart.no_data)
         return
     for rect, metric in zip(rects[1:], metrics, strict=True):
-        _panel(fig.add_axes(rect), chart, metric)
+        _panel(sheet.axes(rect), chart, metric)
 
 
 def _panel(ax, chart: ChannelChart, metric: ChannelMetric) -> None:

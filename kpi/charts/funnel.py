@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from kpi.charts import style
@@ -20,9 +19,11 @@ COLORS = (style.BLUE, style.SKY, style.GREEN, style.ORANGE, style.PURPLE, style.
 TEXT_ON = {style.BLUE: "white", style.VERMILLION: "white"}
 
 
-def render_funnel(chart: FunnelChart) -> bytes:
+def render_funnel(chart: FunnelChart, sheet: style.Sheet | None = None) -> bytes:
     layout = [style.HEADER, style.Row(STEP_IN * max(1, len(chart.steps)), 0.1, 0.2, 0.2)]
-    return style.render_png(lambda fig: _draw(fig, chart, layout), style.figure_height(layout))
+    return style.render_png(
+        lambda sheet: _draw(sheet, chart, layout), style.figure_height(layout), sheet
+    )
 
 
 def _widths(values: list[float | None]) -> list[float | None]:
@@ -36,10 +37,11 @@ def _widths(values: list[float | None]) -> list[float | None]:
     ]
 
 
-def _draw(fig: Figure, chart: FunnelChart, layout: list) -> None:
+def _draw(sheet: style.Sheet, chart: FunnelChart, layout: list) -> None:
+    fig = sheet.figure
     header, body = style.place(fig, layout)
     style.header(fig, header, chart.title, chart.subtitle)
-    ax = fig.add_axes(body)
+    ax = sheet.axes(body)
     values = [s.value for s in chart.steps]
     if not chart.steps or all(v is None for v in values):
         style.empty_axes(ax, chart.no_data)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
-
 from kpi.charts import style
 from kpi.charts.specs import PlanFactChart
 
@@ -14,18 +12,19 @@ GROUP_IN = 0.5
 LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.5}
 
 
-def render_plan_fact(chart: PlanFactChart) -> bytes:
+def render_plan_fact(chart: PlanFactChart, sheet: style.Sheet | None = None) -> bytes:
     rows = sum(len(g.bars) for g in chart.groups)
     body = ROW_IN * rows + GROUP_IN * len(chart.groups) + 0.9 if rows else 1.4
     layout = [style.HEADER, style.Row(body, 0.1)]
     height = style.figure_height(layout, bottom=1.05)
-    return style.render_png(lambda fig: _draw(fig, chart, layout), height)
+    return style.render_png(lambda sheet: _draw(sheet, chart, layout), height, sheet)
 
 
-def _draw(fig: Figure, chart: PlanFactChart, layout: list) -> None:
+def _draw(sheet: style.Sheet, chart: PlanFactChart, layout: list) -> None:
+    fig = sheet.figure
     header, body = style.place(fig, layout)
     style.header(fig, header, chart.title, chart.subtitle)
-    ax = fig.add_axes(body)
+    ax = sheet.axes(body)
     if not any(g.bars for g in chart.groups):
         style.empty_axes(ax, chart.no_data)
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from kpi.charts import style
@@ -37,23 +36,24 @@ def _rows(panels: tuple[TrendPanel, ...]) -> list[style.Row]:
     return rows
 
 
-def render_trends(chart: TrendChart) -> bytes:
+def render_trends(chart: TrendChart, sheet: style.Sheet | None = None) -> bytes:
     # Panels with data first, the ones without at the end, shorter.
     panels = tuple(sorted(chart.panels, key=lambda p: not style.finite(p.values)))
     rows = _rows(panels)
     bottom = TICKS_IN + 0.15 if panels and style.finite(panels[-1].values) else 0.25
     height = style.figure_height(rows, bottom)
-    return style.render_png(lambda fig: _draw(fig, chart, panels, rows), height)
+    return style.render_png(lambda sheet: _draw(sheet, chart, panels, rows), height, sheet)
 
 
-def _draw(fig: Figure, chart: TrendChart, panels: tuple[TrendPanel, ...], rows) -> None:
+def _draw(sheet: style.Sheet, chart: TrendChart, panels: tuple[TrendPanel, ...], rows) -> None:
+    fig = sheet.figure
     rects = style.place(fig, rows)
     style.header(fig, rects[0], chart.title, chart.subtitle)
     if not panels:
-        style.empty_axes(fig.add_axes(rects[1]), chart.no_data)
+        style.empty_axes(sheet.axes(rects[1]), chart.no_data)
         return
     for rect, panel in zip(rects[1:], panels, strict=True):
-        _panel(fig.add_axes(rect), panel, chart)
+        _panel(sheet.axes(rect), panel, chart)
 
 
 def _panel(ax, panel: TrendPanel, chart: TrendChart) -> None:

@@ -36,9 +36,9 @@ def test_the_demo_database_stays_in_the_out_folder_and_the_digest_reads_it(tmp_p
     # weeks, opens a member and closes a task, and the bot tells the group
     said = done.stdout + done.stderr
     assert "taps «📊 Открыть дашборд» under the digest: https://t.me/" in said
-    assert "× 13 weeks" in said and "By the agenda's topics:" in said
     assert "closes «" in said
-    if "Screenshots skipped" not in said:
+    if "Screenshots skipped" not in said:  # what the browser saw (CI installs Chromium)
+        assert "× 13 weeks" in said and "By the agenda's topics:" in said
         shots = {p.name for p in out.glob("dashboard*.png")}
         assert {"dashboard.png", "dashboard-topics.png", "dashboard-member.png"} <= shots
         assert "dashboard-tasks.png" in shots

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import struct
 import warnings
+from io import BytesIO
 
 import matplotlib.pyplot as plt
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
 
 from kpi import charts as ch
 from kpi.charts import style
@@ -131,3 +134,72 @@ def test_palette_is_colour_blind_safe_and_status_has_a_sign_too():
 def test_render_refuses_what_is_not_a_chart():
     with pytest.raises(TypeError):
         ch.render("trends")  # type: ignore[arg-type]
+
+
+def test_a_reused_sheet_leaves_nothing_of_the_previous_chart():
+    """Team A's charts, team B's, team A's again on one sheet: the first and the third are the
+    same bytes, and each equals its chart drawn on a fresh sheet."""
+    team_a = specs()
+    trend = team_a[0]
+    team_b = [
+        ch.TrendChart("Тренды Б", "", PERIODS[:2],
+                      (ch.TrendPanel("Лиды", (1, 2), "2", 5, "план 5"),), NO),
+        ch.PlanFactChart("План Б", "", (), {}, "план", NO),
+        ch.ChannelChart("Каналы Б", "", ("Почта",),
+                        (ch.ChannelMetric("ROI", (-5,), ("−5 %",)),), NO),
+        ch.FunnelChart("Воронка Б", "", (ch.FunnelStage("Показы", 10, "10"),), "", NO),
+        ch.MemberCard("Борис", "", (), {}, NO),
+        trend,
+    ]  # fmt: skip
+    sheet = ch.Sheet()
+    first = ch.render_album(team_a, sheet)
+    between = ch.render_album(team_b, sheet)
+    third = ch.render_album(team_a, sheet)
+    assert first == third
+    assert first == ch.render_album(team_a)  # a fresh sheet per album
+    assert between == [
+        (name, ch.render(spec)) for (name, _), spec in zip(between, team_b, strict=True)
+    ]
+    assert between[-1][1] == first[0][1]  # the same trend chart after five others
+
+
+def test_the_sheets_text_and_png_are_matplotlibs_pixels():
+    """The text loop (per string, glyphs from its cache) draws what matplotlib's Agg renderer
+    draws, and the PNG holds exactly the canvas' pixels."""
+    for spec in specs():
+        stock = ch.Sheet()
+        stock.canvas = FigureCanvasAgg(stock.figure)  # matplotlib's own renderer
+        expected = ch.render(spec, stock)
+        sheet = ch.Sheet()
+        assert ch.render(spec, sheet) == expected
+        assert ch.render(spec, sheet) == expected  # layouts and glyphs from the cache now
+        decoded = Image.open(BytesIO(expected))
+        assert decoded.mode == "RGBA"
+        assert decoded.tobytes() == bytes(stock.canvas.buffer_rgba())
+
+
+def test_a_chart_that_fails_leaves_its_sheet_clean():
+    sheet = ch.Sheet()
+
+    def broken(on: style.Sheet) -> None:
+        on.axes((0.1, 0.1, 0.8, 0.8)).plot([1, 2, 3], color=style.BLUE)
+        on.figure.text(0.5, 0.5, "остаток")
+        raise ValueError("broken")
+
+    with pytest.raises(ValueError):
+        style.render_png(broken, 4.0, sheet)
+    assert not sheet.figure.axes and not sheet.figure.texts
+    for spec in specs():
+        assert ch.render(spec, sheet) == ch.render(spec)
+
+
+def test_a_sheet_used_from_another_thread_draws_the_same():
+    import threading
+
+    sheet = ch.Sheet()
+    here = ch.render_album(specs(), sheet)
+    there: list = []
+    worker = threading.Thread(target=lambda: there.extend(ch.render_album(specs(), sheet)))
+    worker.start()
+    worker.join()
+    assert there == here
