@@ -28,6 +28,7 @@ keep that message's topic (aiogram's `message.answer` does; `reply_place` for th
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import random
@@ -63,9 +64,11 @@ from views.i18n import I18n
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# A margin over Telegram's windows so that network jitter doesn't turn into 429s.
-SAFETY_FACTOR = 1.03
-SAFETY_SECONDS = 0.01
+# A margin over Telegram's windows. Hits are counted from when Telegram answered (never before
+# the server counted them), so network jitter can't make our window emptier than the server's;
+# the margin only covers clock-rate differences.
+SAFETY_FACTOR = 1.0
+SAFETY_SECONDS = 0.002
 MAX_FLOOD_RETRIES = 10
 MAX_BACKOFF_S = 10.0
 UNREACHABLE_BLOCKED = ("blocked by the user", "user is deactivated")
@@ -135,6 +138,16 @@ class Window:
         self.hits.append(now)
         self.last_two.append(now)
 
+    def restamp(self, sent: float, answered: float) -> None:
+        """Count the hit taken at `sent` from `answered` instead (keeps the hits in order)."""
+        try:
+            self.hits.remove(sent)
+        except ValueError:
+            return
+        bisect.insort(self.hits, answered)
+        if self.last_two and self.last_two[-1] == sent:
+            self.last_two[-1] = answered
+
     def near_limit(self, now: float) -> bool:
         """True if the hit before the latest one came within two periods: a 429 then may be
         this window's own (the server's clock saw the two closer than ours did)."""
@@ -199,8 +212,9 @@ class RateLimiter:
         recent = state.window.recent(now) if state.window else 0
         return recent == 0 and state.paused_until <= now
 
-    async def slot(self, state: _Chat) -> None:
-        """Wait until the chat and the bot may send one more message, and take it."""
+    async def slot(self, state: _Chat) -> float:
+        """Wait until the chat and the bot may send one more message, and take it; returns
+        the hit's time for `answered`."""
         while True:
             now = self.clock()
             wait = max(state.paused_until - now, state.window.wait_time(now) if state.window else 0)
@@ -220,6 +234,15 @@ class RateLimiter:
                 self._global.hit(now)
             if state.window is not None:
                 state.window.hit(now)
+            return now
+
+    def answered(self, state: _Chat, sent: float) -> None:
+        """Telegram answered the call whose slot was taken at `sent`: count it from now."""
+        now = self.clock()
+        if self._global is not None:
+            self._global.restamp(sent, now)
+        if state.window is not None:
+            state.window.restamp(sent, now)
 
     def flood(self, state: _Chat, retry_after: float) -> bool:
         """Honour a 429; returns True if every chat was paused (the 429 wasn't the chat's)."""
@@ -313,10 +336,13 @@ class DeliveryMiddleware(BaseRequestMiddleware):
             method = method.model_copy(update={"message_thread_id": None})
         failures = floods = 0
         while True:
-            if state is not None:
-                await self.limiter.slot(state)
+            sent = await self.limiter.slot(state) if state is not None else None
             try:
-                return await make_request(bot, method)
+                try:
+                    return await make_request(bot, method)
+                finally:
+                    if state is not None and sent is not None:
+                        self.limiter.answered(state, sent)
             except TelegramRetryAfter as error:
                 floods += 1
                 if floods > MAX_FLOOD_RETRIES:
