@@ -36,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -285,33 +286,42 @@ async def seed_people(url: str, emu: TelegramEmulator, n: int, kind: str, at: da
     await engine.dispose()
 
 
+@contextlib.asynccontextmanager
+async def bot_process(url: str, emu: TelegramEmulator, at: datetime) -> AsyncIterator[Runtime]:
+    """One bot process's runtime (the in-process engine, its chart process) posting to the
+    emulator, unpaced, its clock at `at`."""
+    from bot.app import build_bot, install_delivery
+
+    settings = Settings(_env_file=None, bot_token=TOKEN, database_url=url,
+                        telegram_api_url=emu.api_url, delivery_global_per_s=0,
+                        delivery_group_per_min=0)  # fmt: skip
+    engine = create_engine(url)
+    bot = build_bot(settings)
+    delivery = install_delivery(bot, settings, session_maker(engine))
+    runtime = Runtime(bot=bot, sessionmaker=session_maker(engine), i18n=I18n(),
+                      settings=settings, clock=ManualClock(at))  # fmt: skip
+    try:
+        yield runtime
+    finally:
+        runtime.charts.close()
+        await delivery.flush()
+        await bot.session.close()
+        await engine.dispose()
+
+
 async def opening_pass(kind: str, workdir: Path, n: int) -> float | None:
     """Seconds per team of the pass that opens every team's collection (in-process engine,
     the emulator as Telegram, unpaced)."""
-    from bot.app import build_bot, install_delivery
-
     emu = TelegramEmulator(token=TOKEN)
     await emu.start()
     try:
         async with database(kind, workdir, f"open{n}") as url:
             await seed_people(url, emu, n, moments.COLLECTION, OPENING)
-            settings = Settings(_env_file=None, bot_token=TOKEN, database_url=url,
-                                telegram_api_url=emu.api_url, delivery_global_per_s=0,
-                                delivery_group_per_min=0)  # fmt: skip
-            engine = create_engine(url)
-            bot = build_bot(settings)
-            delivery = install_delivery(bot, settings, session_maker(engine))
-            runtime = Runtime(bot=bot, sessionmaker=session_maker(engine), i18n=I18n(),
-                               settings=settings, clock=ManualClock(OPENING))  # fmt: skip
-            try:
+            async with bot_process(url, emu, OPENING) as runtime:
                 started = time.perf_counter()
                 await due_pass(runtime, OPENING)
                 await emu.wait_idle(quiet=0.3, timeout=120)
                 return (time.perf_counter() - started - 0.3) / n
-            finally:
-                await delivery.flush()
-                await bot.session.close()
-                await engine.dispose()
     except Exception as error:  # the table says why instead of a figure
         print(f"  opening pass ({kind}, {n} teams) failed: {error!r}", flush=True)
         return None
@@ -323,22 +333,12 @@ async def digest_hour_in_process(kind: str, workdir: Path, n: int) -> float | No
     """Digests posted per second by one bot process on its own (no broker: the in-process
     engine, its chart process; the default set-up, and SQLite's only one), after a warm-up
     digest."""
-    from bot.app import build_bot, install_delivery
-
     emu = TelegramEmulator(token=TOKEN)
     await emu.start()
     try:
         async with database(kind, workdir, f"inproc{n}") as url:
             await seed_people(url, emu, n + 1, moments.DIGEST, HOUR)
-            settings = Settings(_env_file=None, bot_token=TOKEN, database_url=url,
-                                telegram_api_url=emu.api_url, delivery_global_per_s=0,
-                                delivery_group_per_min=0)  # fmt: skip
-            engine = create_engine(url)
-            bot = build_bot(settings)
-            delivery = install_delivery(bot, settings, session_maker(engine))
-            runtime = Runtime(bot=bot, sessionmaker=session_maker(engine), i18n=I18n(),
-                              settings=settings, clock=ManualClock(HOUR))  # fmt: skip
-            try:
+            async with bot_process(url, emu, HOUR) as runtime:
                 warm = Engine(runtime, make_broker(None))
                 await warm.run_team(1, [moments.DIGEST])  # the chart process is up
                 async with runtime.sessionmaker() as s:
@@ -350,11 +350,6 @@ async def digest_hour_in_process(kind: str, workdir: Path, n: int) -> float | No
                 await due_pass(runtime, HOUR)
                 await emu.wait_idle(quiet=0.3, timeout=HOUR_TIMEOUT)
                 return n / (time.perf_counter() - started - 0.3)
-            finally:
-                runtime.charts.close()
-                await delivery.flush()
-                await bot.session.close()
-                await engine.dispose()
     except Exception as error:  # the table says why instead of a figure
         print(f"  digest hour in process ({kind}, {n} teams) failed: {error!r}", flush=True)
         return None
