@@ -57,7 +57,8 @@ def live_figures() -> int:
     return sum(isinstance(o, Figure) for o in gc.get_objects())
 
 
-async def seed(url: str) -> None:
+async def seed(url: str, variant: int = 0) -> None:
+    """The team, its 12 weeks of answers (`variant` > 0: other numbers, the same people)."""
     engine = create_engine(url)
     await migrate(engine)
     async with session_maker(engine)() as s:
@@ -76,8 +77,8 @@ async def seed(url: str) -> None:
         period = sm.due_period(team, NOW, set())
         periods = kpi.periods_back(period, PERIODS, "weekly")
         # everyone reported every week but three people this week (so «who reported» has names)
-        await seed_history(s, members, periods[:-1])
-        await seed_history(s, members[3:], periods[-1:], seed=3)
+        await seed_history(s, members, periods[:-1], seed=7 + variant)
+        await seed_history(s, members[3:], periods[-1:], seed=3 + variant)
         for code, value, role in (
             ("cpa", "850", None), ("ctr", "2", None), ("leads", "180", "targetologist"),
             ("open_rate", "24", None), ("engagement_rate", "4", "smm_manager"),
