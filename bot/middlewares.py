@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Chat, TelegramObject, Update
 from aiogram.types import User as TgUser
-from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy import bindparam, event, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +28,7 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # statements every update pays cost the least they can.
 _PROCESSED = ProcessedUpdate.__table__
 _SEEN = select(_PROCESSED.c.update_id).where(_PROCESSED.c.update_id == bindparam("update_id"))
+_HIGHEST = select(func.max(_PROCESSED.c.update_id))
 _RECORD = insert(_PROCESSED)
 # INSERT the update id unless it is there; RETURNING says whether this call stored it.
 _CLAIM = (
@@ -96,10 +97,13 @@ class DbSessionMiddleware(BaseMiddleware):
     On PostgreSQL the id is claimed by the update's first statement (INSERT … ON CONFLICT DO
     NOTHING RETURNING): a replica handling the same update waits on that row until the first
     commit, then finds it. On SQLite, where any write locks the whole database until the
-    commit, the id is looked up first and written by the first commit."""
+    commit, the id is written by the first commit and looked up first — unless it is above
+    every id this process has stored or seen (see _unseen)."""
 
     def __init__(self, sessionmaker: async_sessionmaker) -> None:
         self.sessionmaker = sessionmaker
+        self.highest: int | None = None  # SQLite: the highest update id stored or seen
+        self._highest_read = asyncio.Lock()
 
     async def __call__(self, handler: Handler, event_: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
@@ -120,8 +124,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 await session.rollback()
             return result
 
-    @staticmethod
-    async def _first_time(session: AsyncSession, update_id: int) -> bool:
+    async def _first_time(self, session: AsyncSession, update_id: int) -> bool:
         sync = session.sync_session
         if session.bind.dialect.name == "postgresql":
             claim = {"update_id": update_id, "processed_at": utcnow()}
@@ -130,12 +133,27 @@ class DbSessionMiddleware(BaseMiddleware):
             session.info["claimed"] = update_id
             event.listen(sync, "after_commit", _claim_kept)
             event.listen(sync, "after_rollback", _claim_lost)
-        elif await session.scalar(_SEEN, {"update_id": update_id}) is not None:
+        elif not await self._unseen(session, update_id):
             return False
         else:
             session.info["update_id"] = update_id
         event.listen(sync, "before_commit", _record_update)
         return True
+
+    async def _unseen(self, session: AsyncSession, update_id: int) -> bool:
+        """SQLite: whether this update has not been handled yet. On SQLite one process takes
+        the updates and Telegram's ids grow, so an id above the highest one stored (read once)
+        and seen since can't have been handled: no lookup. Any other id — a redelivery, a
+        retry, or the random id Telegram starts from after a week without updates — is
+        looked up."""
+        if self.highest is None:
+            async with self._highest_read:
+                if self.highest is None:
+                    self.highest = await session.scalar(_HIGHEST) or 0
+        if update_id > self.highest:
+            self.highest = update_id
+            return True
+        return await session.scalar(_SEEN, {"update_id": update_id}) is None
 
 
 class ContextMiddleware(BaseMiddleware):

@@ -42,11 +42,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"timeout": 30})
     if url.startswith("sqlite+aiosqlite"):
-        from models import sqlite as one_trip
+        from models import sqlite as on_loop
 
-        kwargs.setdefault("module", one_trip.dbapi())  # one trip to aiosqlite's thread a statement
+        # Statements on the loop's thread (models/sqlite.py): they never wait for a lock there.
+        kwargs.setdefault("module", on_loop.dbapi())
+        kwargs.setdefault("connect_args", {"timeout": 0, "check_same_thread": False})
+    elif path is not None:
+        kwargs.setdefault("connect_args", {"timeout": 30})
     if url.startswith("sqlite"):
         kwargs.setdefault("pool_reset_on_return", None)  # _sqlite_reset instead
     engine = create_async_engine(url, **kwargs)
@@ -58,8 +61,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def _sqlite_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
-    """A connection back in the pool is rolled back only if a transaction is still open: after
-    a commit (most of the time) that saves a round trip to aiosqlite's thread."""
+    """A connection back in the pool is rolled back only if a transaction is still open (after
+    a commit, most of the time, there is nothing to roll back)."""
     if state.terminate_only or not state.asyncio_safe:
         return
     if dbapi_connection.driver_connection.in_transaction:
@@ -74,7 +77,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 

@@ -1,18 +1,24 @@
-"""SQLAlchemy's aiosqlite adapter with one trip to aiosqlite's thread per statement.
+"""SQLAlchemy's aiosqlite adapter with the statements run on the event loop's thread.
 
-The stock cursor makes three or four: open a cursor, execute, fetch the rows, close it; each is a
-hand-off to aiosqlite's thread and back to the event loop, which costs more CPU than the SQL
-itself for the bot's small statements. This cursor runs the four as one function in that thread
-and keeps what SQLAlchemy reads afterwards (rows, description, rowcount, lastrowid). Everything
-else — connections, commits, errors, server-side cursors — is SQLAlchemy's adapter unchanged.
-Passed to create_async_engine as its `module` (see models.db.create_engine).
+aiosqlite runs each call in a thread of its own: put on a queue, picked up, answered through the
+loop's self-pipe. For the bot's statements — tens of microseconds of SQL in WAL mode — that hand-
+off is the cost: ~10 context switches and the GIL passed back and forth per statement, several
+times what SQLite itself does. So a statement (and a commit, a rollback) runs right here, on the
+loop's thread, with the connection's busy timeout at 0: it never waits for a lock there. When
+another connection holds the write lock (a transaction of another update, another process), the
+statement is handed to aiosqlite's thread, which waits for the lock as long as PATIENCE_MS while
+the loop goes on. Everything else — connecting, closing, errors, server-side cursors — is
+SQLAlchemy's adapter unchanged. Passed to create_async_engine as its `module` (see
+models.db.create_engine, which opens the connections with the busy timeout at 0 and usable from
+the loop's thread).
 """
 
 from __future__ import annotations
 
 import collections
 import sqlite3
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -23,11 +29,17 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
+T = TypeVar("T")
 
-def _one_trip(
+
+PATIENCE_MS = 30_000  # how long a statement waits for a lock another connection holds
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _statement(
     conn: sqlite3.Connection, operation: str, parameters: Any, many: bool
 ) -> tuple[Any, list[Any], int, int | None]:
-    """Runs in aiosqlite's thread: the statement and everything SQLAlchemy reads of it."""
+    """The statement and everything SQLAlchemy reads of it."""
     cursor = conn.cursor()
     try:
         if many:
@@ -43,7 +55,30 @@ def _one_trip(
         cursor.close()
 
 
-class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.commit()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    conn.rollback()
+
+
+def _busy(error: Exception) -> bool:
+    """Whether SQLite refused for a lock another connection holds (nothing was done)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.OperationalError) and code is not None and code & 0xFF in _BUSY
+
+
+def _patiently(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
+    """In aiosqlite's thread: `fn`, waiting up to PATIENCE_MS for the lock."""
+    conn.execute(f"PRAGMA busy_timeout={PATIENCE_MS}")
+    try:
+        return fn(conn, *args)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+class OnLoopCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
@@ -84,23 +119,17 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
     def execute(self, operation: Any, parameters: Any = None) -> None:
-        try:
-            await_(self._run(operation, parameters, False))
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
+        self._run(operation, parameters, False)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
-        try:
-            await_(self._run(operation, seq_of_parameters, True))
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
+        self._run(operation, seq_of_parameters, True)
 
-    async def _run(self, operation: Any, parameters: Any, many: bool) -> None:
-        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
-        async with self._adapt_connection._execute_mutex:
-            found = await connection._execute(
-                _one_trip, connection._conn, operation, parameters, many
-            )
+    def _run(self, operation: Any, parameters: Any, many: bool) -> None:
+        adapted: OnLoopConnection = self._adapt_connection  # type: ignore[assignment]
+        try:
+            found = adapted.run(_statement, operation, parameters, many)
+        except Exception as error:
+            adapted._handle_exception(error)
         self._description, rows, self._rowcount, self._lastrowid = found
         self._rows = collections.deque(rows)
 
@@ -108,17 +137,47 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         return None  # one statement per execute: there is never a next set
 
 
-class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+class OnLoopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
-    _cursor_cls = OneTripCursor
+    _cursor_cls = OnLoopCursor
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(sqlite3 connection, *args)`: on the loop's thread, or, if the database is locked,
+        in aiosqlite's thread, waiting for the lock. (Through await_ either way: SQLAlchemy's
+        AsyncConnection requires that its driver awaited.)"""
+        return await_(self._run(fn, *args))
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        async with self._execute_mutex:  # free (one user per connection): no wait
+            try:
+                return fn(connection._conn, *args)
+            except sqlite3.OperationalError as error:
+                if not _busy(error):
+                    raise
+            return await connection._execute(_patiently, connection._conn, fn, *args)
+
+    def commit(self) -> None:
+        if self._connection._connection:
+            try:
+                self.run(_commit)
+            except Exception as error:
+                self._handle_exception(error)
+
+    def rollback(self) -> None:
+        if self._connection._connection:
+            try:
+                self.run(_rollback)
+            except Exception as error:
+                self._handle_exception(error)
 
 
-class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+class OnLoopDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> OnLoopConnection:
         stock = super().connect(*arg, **kw)
-        return OneTripConnection(self, stock._connection)
+        return OnLoopConnection(self, stock._connection)
 
 
-def dbapi() -> OneTripDBAPI:
+def dbapi() -> OnLoopDBAPI:
     """The DB-API module for create_async_engine(module=…) on a sqlite+aiosqlite URL."""
-    return OneTripDBAPI(aiosqlite, sqlite3)
+    return OnLoopDBAPI(aiosqlite, sqlite3)
