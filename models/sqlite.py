@@ -55,14 +55,6 @@ def _statement(
         cursor.close()
 
 
-def _commit(conn: sqlite3.Connection) -> None:
-    conn.commit()
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    conn.rollback()
-
-
 def _busy(error: Exception) -> bool:
     """Whether SQLite refused for a lock another connection holds (nothing was done)."""
     code = getattr(error, "sqlite_errorcode", None)
@@ -158,16 +150,16 @@ class OnLoopConnection(AsyncAdapt_aiosqlite_connection):
             return await connection._execute(_patiently, connection._conn, fn, *args)
 
     def commit(self) -> None:
-        if self._connection._connection:
-            try:
-                self.run(_commit)
-            except Exception as error:
-                self._handle_exception(error)
+        self._end(sqlite3.Connection.commit)
 
     def rollback(self) -> None:
+        self._end(sqlite3.Connection.rollback)
+
+    def _end(self, fn: Callable[[sqlite3.Connection], None]) -> None:
+        """The transaction's commit or rollback (nothing once the connection is closed)."""
         if self._connection._connection:
             try:
-                self.run(_rollback)
+                self.run(fn)
             except Exception as error:
                 self._handle_exception(error)
 
