@@ -121,8 +121,9 @@ class Engine:
 
     async def run_team(self, team_id: int, kinds: list[str]) -> None:
         """The team's due kinds, in order, then their next moments. A refresh first computes
-        every kind's moment and runs those due now. A kind that fails stays leased (taken
-        again after the lease) and the task fails, so taskiq retries it."""
+        every kind's moment and runs those due now, leased as the pass leases them (another
+        replica's pass leaves them). A kind that fails stays leased (taken again after the
+        lease) and the task fails, so taskiq retries it."""
         runtime = self.runtime
         catch_up = timedelta(hours=runtime.settings.catch_up_hours)
         due = set(kinds)
@@ -139,10 +140,10 @@ class Engine:
                 return
         if due_moments.REFRESH in due:
             async with runtime.sessionmaker() as session:
-                moments = await due_moments.recompute(
-                    session, team_id, runtime.now(), catch_up, refresh=True
-                )
-            due |= {kind for kind, at in moments.items() if at <= runtime.now()}
+                now = runtime.now()
+                moments = await due_moments.recompute(session, team_id, now, catch_up, refresh=True)
+                now_due = [kind for kind, at in moments.items() if at <= now]
+                due |= await due_moments.take_team(session, team_id, now_due, now)
         ran: list[str] = []
         failed: BaseException | None = None
         for kind in due_moments.KINDS:

@@ -189,6 +189,26 @@ async def take_due(session: AsyncSession, now: datetime) -> dict[int, list[str]]
     return due
 
 
+async def take_team(
+    session: AsyncSession, team_id: int, kinds: Iterable[str], now: datetime
+) -> set[str]:
+    """Of the team's `kinds`, those still due now, leased to the caller (a refresh found them
+    due: leased, another replica's pass doesn't take them too)."""
+    kinds = list(kinds)
+    if not kinds:
+        return set()
+    result = await session.execute(
+        update(DueMoment)
+        .where(DueMoment.team_id == team_id, DueMoment.kind.in_(kinds), DueMoment.due_at <= now)
+        .values(due_at=now + LEASE)
+        .returning(DueMoment.kind)
+        .execution_options(synchronize_session=False)
+    )
+    taken = set(result.scalars())
+    await session.commit()
+    return taken
+
+
 async def _undone_claims(
     session: AsyncSession, team_id: int, kinds: set[str], now: datetime
 ) -> list[tuple[str, datetime]]:

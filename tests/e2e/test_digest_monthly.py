@@ -260,7 +260,9 @@ async def test_with_monthly_group_off_only_the_leads_get_it(emu, database_url, c
         mark = emu.mark()
         emu.send(LEAD, GROUP, "/settings monthly_group no")
         await emu.wait_for(GROUP, after=mark)
+        mark = emu.mark()
         emu.send(LEAD, LEAD, "/start")
+        await emu.wait_for(LEAD, after=mark)  # the report needs the private chat open
         async with session_maker(app.engine)() as s:
             anna = await s.scalar(select(Member).where(Member.user_id == ANNA))
             await put(s, anna, WEEK, NUMBERS[WEEK]["anna"])
