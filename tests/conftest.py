@@ -55,6 +55,18 @@ def pg_template() -> Iterator[str | None]:
     asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PLANERKA_TEST_DATABASE_TESTS_ONLY=1 (CI's second pass, on PostgreSQL and Redis): only the
+    tests that use a database (the `database_url` fixture; every test of a server does). The
+    others touch no database, and the first pass ran them."""
+    if os.environ.get("PLANERKA_TEST_DATABASE_TESTS_ONLY") != "1":
+        return
+    others = [item for item in items if "database_url" not in item.fixturenames]
+    if others:
+        config.hook.pytest_deselected(items=others)
+        items[:] = [item for item in items if "database_url" in item.fixturenames]
+
+
 def _database(name: str) -> str:
     url = make_url(normalize_database_url(PG_URL or ""))
     return url.set(database=name).render_as_string(hide_password=False)
