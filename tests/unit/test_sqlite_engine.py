@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from pathlib import Path
 
 import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import sqlite as on_loop
 from models.db import create_engine
@@ -61,16 +63,22 @@ async def test_statements_and_commits_run_on_the_loop_thread_and_read_what_they_
         await engine.dispose()
 
 
+async def locked_by_another(path: Path) -> tuple[AsyncEngine, sqlite3.Connection]:
+    """The engine on a database with a table t, and another connection holding its write lock
+    (BEGIN IMMEDIATE, as another process would)."""
+    engine = create_engine(f"sqlite:///{path}")
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    return engine, other
+
+
 async def test_a_write_that_finds_the_database_locked_waits_off_the_loop(tmp_path):
     """Another process holds the write lock: the bot's write waits for it in aiosqlite's thread,
     the loop keeps running meanwhile, and the write lands once the lock is released."""
-    path = tmp_path / "locked.db"
-    engine = create_engine(f"sqlite:///{path}")
-    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    engine, other = await locked_by_another(tmp_path / "locked.db")
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
-        other.execute("BEGIN IMMEDIATE")  # the write lock, as another process would hold it
         other.execute("INSERT INTO t VALUES (1)")
         ticks = 0
 
@@ -105,13 +113,8 @@ async def test_a_write_that_finds_the_database_locked_waits_off_the_loop(tmp_pat
 
 async def test_a_lock_held_past_the_patience_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(on_loop, "PATIENCE_MS", 200)
-    path = tmp_path / "stuck.db"
-    engine = create_engine(f"sqlite:///{path}")
-    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    engine, other = await locked_by_another(tmp_path / "stuck.db")
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE t (x INTEGER)"))
-        other.execute("BEGIN IMMEDIATE")
         with pytest.raises(OperationalError, match="locked"):
             async with engine.begin() as conn:
                 await conn.execute(text("INSERT INTO t VALUES (2)"))
