@@ -102,14 +102,16 @@ def place(fig: Figure, rows: Sequence[Row]) -> list[tuple[float, float, float, f
 
 
 class _Glyphs:
-    """What a Sheet's texts have cost once: each string's layout (its glyphs and their places)
-    and each glyph's bitmap at a sub-pixel offset (FreeType draws the same bitmap there, moved
-    by whole pixels). Bounded: emptied when full."""
+    """What a Sheet's texts have cost once: each string's layout (its glyphs and their places),
+    its measure (width, height, descent: FreeType shapes the whole string for it), and each
+    glyph's bitmap at a sub-pixel offset (FreeType draws the same bitmap there, moved by whole
+    pixels). Kept from chart to chart, whatever the renderer. Bounded: emptied when full."""
 
     LIMIT = 4096
 
     def __init__(self) -> None:
         self.layouts: dict[tuple, list] = {}
+        self.measures: dict[tuple, tuple[float, float, float]] = {}
         self.bitmaps: dict[tuple, tuple] = {}
         self.thread = threading.get_ident()
 
@@ -118,11 +120,12 @@ class _Glyphs:
         keeps a font per thread, a font is not safe to use from two at once)."""
         if self.thread != threading.get_ident():
             self.layouts.clear()
+            self.measures.clear()
             self.bitmaps.clear()
             self.thread = threading.get_ident()
 
     def trim(self) -> None:
-        for cache in (self.layouts, self.bitmaps):
+        for cache in (self.layouts, self.measures, self.bitmaps):
             if len(cache) > self.LIMIT:
                 cache.clear()
 
@@ -135,6 +138,16 @@ class _Renderer(RendererAgg):
     def __init__(self, width: float, height: float, dpi: float, glyphs: _Glyphs) -> None:
         super().__init__(width, height, dpi)
         self.glyphs = glyphs
+
+    def get_text_width_height_descent(self, s, prop, ismath):  # type: ignore[no-untyped-def]
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = (s, hash(prop), self.dpi, get_hinting_flag())
+        found = self.glyphs.measures.get(key)
+        if found is None:
+            found = super().get_text_width_height_descent(s, prop, ismath)
+            self.glyphs.measures[key] = found
+        return found
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # type: ignore[no-untyped-def]
         plain = mtext is None or (mtext.get_fontfeatures() is None and mtext.get_language() is None)

@@ -172,7 +172,10 @@ def test_the_sheets_text_and_png_are_matplotlibs_pixels():
         expected = ch.render(spec, stock)
         sheet = ch.Sheet()
         assert ch.render(spec, sheet) == expected
-        assert ch.render(spec, sheet) == expected  # layouts and glyphs from the cache now
+        measured = dict(sheet._glyphs.measures)
+        assert measured  # the strings' measures are kept…
+        assert ch.render(spec, sheet) == expected  # layouts, measures and glyphs from the cache now
+        assert sheet._glyphs.measures == measured  # …and the second drawing measured nothing new
         decoded = Image.open(BytesIO(expected))
         assert decoded.mode == "RGBA"
         assert decoded.tobytes() == bytes(stock.canvas.buffer_rgba())
