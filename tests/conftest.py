@@ -61,10 +61,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     others touch no database, and the first pass ran them."""
     if os.environ.get("PLANERKA_TEST_DATABASE_TESTS_ONLY") != "1":
         return
-    others = [item for item in items if "database_url" not in item.fixturenames]
-    if others:
-        config.hook.pytest_deselected(items=others)
-        items[:] = [item for item in items if "database_url" in item.fixturenames]
+    keep: list[pytest.Item] = []
+    others: list[pytest.Item] = []
+    for item in items:
+        (keep if "database_url" in item.fixturenames else others).append(item)
+    config.hook.pytest_deselected(items=others)
+    items[:] = keep
 
 
 def _database(name: str) -> str:

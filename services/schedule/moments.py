@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,19 +174,26 @@ async def tasks_moment(session: AsyncSession, team: Team) -> datetime | None:
     return datetime.combine(min(days), TASK_REMIND_AT, tz)
 
 
-async def take_due(session: AsyncSession, now: datetime) -> dict[int, list[str]]:
-    """What is due now, leased to the caller: {team_id: kinds} (one indexed UPDATE)."""
+async def _lease(session: AsyncSession, now: datetime, *where: Any) -> list[tuple[int, str]]:
+    """The moments due now (and matching `where`), leased to the caller for LEASE: one UPDATE,
+    committed; (team_id, kind) of each."""
     result = await session.execute(
         update(DueMoment)
-        .where(DueMoment.due_at <= now)
+        .where(DueMoment.due_at <= now, *where)
         .values(due_at=now + LEASE)
         .returning(DueMoment.team_id, DueMoment.kind)
         .execution_options(synchronize_session=False)
     )
-    due: dict[int, list[str]] = {}
-    for team_id, kind in result:
-        due.setdefault(team_id, []).append(kind)
+    taken = [(team_id, kind) for team_id, kind in result]
     await session.commit()
+    return taken
+
+
+async def take_due(session: AsyncSession, now: datetime) -> dict[int, list[str]]:
+    """What is due now, leased to the caller: {team_id: kinds} (one indexed UPDATE)."""
+    due: dict[int, list[str]] = {}
+    for team_id, kind in await _lease(session, now):
+        due.setdefault(team_id, []).append(kind)
     return due
 
 
@@ -197,16 +205,8 @@ async def take_team(
     kinds = list(kinds)
     if not kinds:
         return set()
-    result = await session.execute(
-        update(DueMoment)
-        .where(DueMoment.team_id == team_id, DueMoment.kind.in_(kinds), DueMoment.due_at <= now)
-        .values(due_at=now + LEASE)
-        .returning(DueMoment.kind)
-        .execution_options(synchronize_session=False)
-    )
-    taken = set(result.scalars())
-    await session.commit()
-    return taken
+    taken = await _lease(session, now, DueMoment.team_id == team_id, DueMoment.kind.in_(kinds))
+    return {kind for _, kind in taken}
 
 
 async def _undone_claims(
